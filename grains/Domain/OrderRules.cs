@@ -1,0 +1,128 @@
+using IndustryBrain.Contracts;
+
+namespace IndustryBrain.Domain;
+
+/// <summary>Progress, completion and status of an order from its plan and counts (CONTRACT.md, "Order plan and progress").</summary>
+public static class OrderRules
+{
+    public const long MaxQuantity = 1_000_000_000;
+    public const int MaxRoutingSteps = 100;
+
+    public static double StepProgress(long good, long quantity) =>
+        quantity <= 0 ? 0 : Math.Min(1.0, (double)good / quantity);
+
+    public static double Weight(RoutingStep step) => step.Weight ?? 1.0;
+
+    /// <summary>The weighted mean of the routing steps' progress.</summary>
+    public static double Progress(OrderPlan? plan, OrderCounts counts)
+    {
+        if (plan is null || plan.Routing.Length == 0)
+        {
+            return 0;
+        }
+
+        double total = 0, weights = 0;
+        foreach (var step in plan.Routing)
+        {
+            var weight = Weight(step);
+            weights += weight;
+            total += weight * StepProgress(counts.CountOf(step.Step).Good, plan.Quantity);
+        }
+
+        return weights <= 0 ? 0 : total / weights;
+    }
+
+    /// <summary>The good count of the last routing step: finished pieces.</summary>
+    public static long Completed(OrderPlan? plan, OrderCounts counts) =>
+        plan is null || plan.Routing.Length == 0 ? 0 : counts.CountOf(plan.Routing[^1].Step).Good;
+
+    public static string Status(OrderPlan? plan, long completed, DateTimeOffset? eta, DateTimeOffset now)
+    {
+        if (plan is null)
+        {
+            return OrderStatuses.Unplanned;
+        }
+
+        if (completed >= plan.Quantity)
+        {
+            return OrderStatuses.Done;
+        }
+
+        if (now > plan.Due)
+        {
+            return OrderStatuses.Late;
+        }
+
+        return eta is { } projected && projected > plan.Due ? OrderStatuses.AtRisk : OrderStatuses.OnTrack;
+    }
+
+    /// <summary>Null when the plan is acceptable; otherwise why not.</summary>
+    public static string? PlanProblem(OrderPlan? plan)
+    {
+        if (plan is null)
+        {
+            return "the body must be an order plan";
+        }
+
+        if (string.IsNullOrWhiteSpace(plan.Product) || plan.Product.Length > 200)
+        {
+            return "product must be 1 to 200 characters";
+        }
+
+        if (plan.Quantity is <= 0 or > MaxQuantity)
+        {
+            return $"quantity must be between 1 and {MaxQuantity}";
+        }
+
+        if (plan.UnitPrice < 0 || plan.UnitPrice > 100_000_000m)
+        {
+            return "unitPrice must be between 0 and 100000000";
+        }
+
+        if (plan.Due == default)
+        {
+            return "due is missing";
+        }
+
+        if (plan.Routing is null || plan.Routing.Length == 0)
+        {
+            return "routing must have at least one step";
+        }
+
+        if (plan.Routing.Length > MaxRoutingSteps)
+        {
+            return $"routing has more than {MaxRoutingSteps} steps";
+        }
+
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var step in plan.Routing)
+        {
+            if (step is null)
+            {
+                return "routing has an empty step";
+            }
+
+            if (Ids.Problem(step.Step, "routing step") is { } idProblem)
+            {
+                return idProblem;
+            }
+
+            if (!seen.Add(step.Step))
+            {
+                return $"routing step '{step.Step}' appears twice";
+            }
+
+            if (step.Weight is { } w && (double.IsNaN(w) || w <= 0 || w > 1_000_000))
+            {
+                return $"weight of routing step '{step.Step}' must be positive";
+            }
+
+            if (step.Name is { Length: > 100 })
+            {
+                return $"name of routing step '{step.Step}' is longer than 100 characters";
+            }
+        }
+
+        return null;
+    }
+}

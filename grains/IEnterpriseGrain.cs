@@ -1,0 +1,27 @@
+using IndustryBrain.Contracts;
+
+namespace IndustryBrain;
+
+/// <summary>One enterprise, key "{enterprise}": profile, order index, today's output, terminals.</summary>
+[Alias("ib.IEnterpriseGrain")]
+public interface IEnterpriseGrain : IGrainWithStringKey
+{
+    [Alias("Register")]
+    Task<EnterpriseView> Register(EnterpriseProfile profile);
+
+    [Alias("IsRegistered")]
+    Task<bool> IsRegistered();
+
+    [Alias("GetView")]
+    Task<EnterpriseView> GetView();
+
+    [Alias("ListOrders")]
+    Task<OrderSummary[]> ListOrders();
+
+    /// <summary>An order's latest figures; replaces what the enterprise knew of it.</summary>
+    [Alias("ReportOrder")]
+    Task ReportOrder(OrderSummary summary);
+
+    [Alias("UpdateTerminals")]
+    Task UpdateTerminals(TerminalStatus[] statuses);
+}

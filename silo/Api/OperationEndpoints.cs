@@ -1,0 +1,41 @@
+using IndustryBrain.Contracts;
+using IndustryBrain.Domain;
+using IndustryBrain.Silo.Ingest;
+using IndustryBrain.Silo.Mqtt;
+
+namespace IndustryBrain.Silo.Api;
+
+/// <summary>Health and the reject log.</summary>
+public static class OperationEndpoints
+{
+    public static void MapOperations(this IEndpointRouteBuilder app)
+    {
+        app.MapGet("/api/rejects", async (string? enterprise, int? limit, IGrainFactory grains) =>
+        {
+            if (enterprise is not null && Ids.Problem(enterprise, "enterprise") is { } badId)
+            {
+                return Problems.BadRequest("invalid-id", badId);
+            }
+
+            return Results.Ok(await grains.GetGrain<IRejectLogGrain>(Keys.District).Recent(enterprise, limit ?? 100));
+        })
+        .WithTags("Operations")
+        .WithSummary("Recent rejected messages, newest first, optionally of one enterprise")
+        .Produces<Rejection[]>();
+
+        app.MapGet("/health", (IBrainPublisher broker, BrainEpoch epoch, IngestPipeline ingest, IngestMetrics metrics) =>
+        {
+            var body = new
+            {
+                status = broker.IsLive ? "up" : "broker-down",
+                broker = broker.IsLive ? "live" : "down",
+                epoch = epoch.Epoch,
+                memory = new { gcHeapBytes = GC.GetGCMemoryInfo().HeapSizeBytes, totalAllocatedBytes = GC.GetTotalMemory(false), workingSetBytes = Environment.WorkingSet },
+                ingest = new { received = metrics.ReceivedTotal, applied = metrics.AppliedTotal, duplicates = metrics.DuplicateTotal, rejected = metrics.RejectedTotal, failed = metrics.FailedTotal, pending = ingest.Pending },
+            };
+            return broker.IsLive ? Results.Ok(body) : Results.Json(body, statusCode: StatusCodes.Status503ServiceUnavailable);
+        })
+        .WithTags("Operations")
+        .WithSummary("200 when the silo is up and its broker connection is live");
+    }
+}

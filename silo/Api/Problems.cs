@@ -1,0 +1,84 @@
+using System.Text.Json;
+
+namespace IndustryBrain.Silo.Api;
+
+/// <summary>RFC 9457 problem details that always carry a machine-readable <c>reason</c>.</summary>
+public static class Problems
+{
+    public static IResult Of(int status, string reason, string detail) => Results.Problem(
+        detail: detail,
+        statusCode: status,
+        title: Title(reason),
+        type: $"https://industry-brain.example/problems/{reason}",
+        extensions: new Dictionary<string, object?> { ["reason"] = reason });
+
+    public static IResult BadRequest(string reason, string detail) => Of(StatusCodes.Status400BadRequest, reason, detail);
+
+    public static IResult NotFound(string reason, string detail) => Of(StatusCodes.Status404NotFound, reason, detail);
+
+    public static IResult Conflict(string reason, string detail) => Of(StatusCodes.Status409Conflict, reason, detail);
+
+    private static string Title(string reason) => reason switch
+    {
+        "malformed-json" => "The body is not valid JSON",
+        "invalid-field" => "A field is missing or out of range",
+        "invalid-id" => "An identifier is outside the contract's alphabet",
+        "unknown-enterprise" => "No such enterprise is registered",
+        "unknown-order" => "No such order",
+        _ when reason.StartsWith("uscc", StringComparison.Ordinal) => "The Unified Social Credit Code is not valid",
+        _ => reason,
+    };
+}
+
+/// <summary>Reads a JSON body, telling malformed JSON apart from a well-formed body with a wrong field.</summary>
+public static class JsonBody
+{
+    public const int MaxBytes = 1024 * 1024;
+
+    public static async Task<(T? Value, IResult? Problem)> Read<T>(HttpRequest request, JsonSerializerOptions options)
+        where T : class
+    {
+        if (request.ContentLength > MaxBytes)
+        {
+            return (null, Problems.Of(StatusCodes.Status413PayloadTooLarge, "too-large", $"the body is over {MaxBytes} bytes"));
+        }
+
+        using var buffer = new MemoryStream();
+        await request.Body.CopyToAsync(buffer);
+        if (buffer.Length > MaxBytes)
+        {
+            return (null, Problems.Of(StatusCodes.Status413PayloadTooLarge, "too-large", $"the body is over {MaxBytes} bytes"));
+        }
+
+        var bytes = buffer.GetBuffer().AsMemory(0, (int)buffer.Length);
+        try
+        {
+            using var document = JsonDocument.Parse(bytes);
+            if (document.RootElement.ValueKind != JsonValueKind.Object)
+            {
+                return (null, Problems.BadRequest("invalid-field", "the body must be a JSON object"));
+            }
+        }
+        catch (JsonException e)
+        {
+            return (null, Problems.BadRequest("malformed-json", FirstSentence(e.Message)));
+        }
+
+        try
+        {
+            var value = JsonSerializer.Deserialize<T>(bytes.Span, options);
+            return value is null ? (null, Problems.BadRequest("invalid-field", "the body is empty")) : (value, null);
+        }
+        catch (JsonException e)
+        {
+            var where = string.IsNullOrEmpty(e.Path) ? "" : $" at {e.Path}";
+            return (null, Problems.BadRequest("invalid-field", $"a field has the wrong type{where}"));
+        }
+    }
+
+    private static string FirstSentence(string message)
+    {
+        var cut = message.IndexOf(" Path:", StringComparison.Ordinal);
+        return cut > 0 ? message[..cut] : message;
+    }
+}

@@ -1,0 +1,190 @@
+using IndustryBrain.Contracts;
+using IndustryBrain.Domain;
+
+namespace IndustryBrain.Silo.Grains;
+
+/// <summary>What an order keeps in storage.</summary>
+public sealed class OrderState
+{
+    public OrderPlan? Plan { get; set; }
+    public DateTimeOffset? PlannedAt { get; set; }
+    public DateTimeOffset? LastReadingAt { get; set; }
+    public List<KeptEntry>? Kept { get; set; }
+    public List<ProgressSample>? Anchors { get; set; }
+    public ProgressSample? Latest { get; set; }
+}
+
+/// <summary>
+/// One production order. Readings are applied in memory; the state is saved on a short timer while
+/// dirty and on deactivation (the brain epoch lets terminals heal what a crash loses). A plan is
+/// saved before the reply. The enterprise hears the order's latest figures at most about once a second.
+/// </summary>
+public sealed class ProductionOrderGrain(
+    [PersistentState("order", StorageNames.Store)] IPersistentState<OrderState> state,
+    TimeProvider time) : Grain, IProductionOrderGrain
+{
+    private static readonly TimeSpan FlushEvery = TimeSpan.FromSeconds(1);
+    private string _enterprise = "";
+    private string _order = "";
+    private OrderCounts _counts = new();
+    private EtaEstimator _eta = new();
+    private bool _dirty;
+    private OrderSummary? _reported;
+    private IGrainTimer? _flush;
+
+    public override Task OnActivateAsync(CancellationToken cancellationToken)
+    {
+        (_enterprise, _order) = Keys.SplitOrder(this.GetPrimaryKeyString());
+        _counts = OrderCounts.FromEntries(state.State.Kept);
+        _eta = new EtaEstimator(state.State.Anchors, state.State.Latest);
+        state.State.Kept = null;
+        state.State.Anchors = null;
+        return Task.CompletedTask;
+    }
+
+    public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken) => await Flush();
+
+    public Task<ApplyOutcome> Apply(ReadingBatch batch)
+    {
+        int applied = 0, duplicates = 0;
+        List<Rejection>? rejections = null;
+        var latest = DateTimeOffset.MinValue;
+        foreach (var reading in batch.Readings)
+        {
+            switch (_counts.Apply(reading, out var detail))
+            {
+                case ReadingVerdict.Applied:
+                    applied++;
+                    if (reading.Ts > latest)
+                    {
+                        latest = reading.Ts;
+                    }
+
+                    break;
+                case ReadingVerdict.Duplicate:
+                    duplicates++;
+                    break;
+                default:
+                    (rejections ??= []).Add(new Rejection(_enterprise, reading.Terminal, RejectReasons.CounterDecreased, reading.Seq, detail!, time.GetUtcNow()));
+                    break;
+            }
+        }
+
+        if (applied > 0)
+        {
+            state.State.LastReadingAt = state.State.LastReadingAt is { } last && last > latest ? last : latest;
+            _eta.Observe(latest, OrderRules.Progress(state.State.Plan, _counts));
+            MarkDirty();
+        }
+
+        return Task.FromResult(applied == 0 && duplicates == 0 && rejections is null
+            ? ApplyOutcome.Empty
+            : new ApplyOutcome(applied, duplicates, rejections?.ToArray() ?? []));
+    }
+
+    public async Task<OrderProgress> Plan(OrderPlan plan)
+    {
+        if (OrderRules.PlanProblem(plan) is { } problem)
+        {
+            throw new ArgumentException(problem, nameof(plan));
+        }
+
+        state.State.Plan = plan;
+        state.State.PlannedAt ??= time.GetUtcNow();
+        if (_eta.Latest is { } latest)
+        {
+            _eta.Observe(latest.At, OrderRules.Progress(plan, _counts));
+        }
+
+        _dirty = true;
+        await Flush();
+        return Progress();
+    }
+
+    public Task<OrderProgress> GetProgress() => Task.FromResult(Progress());
+
+    private OrderProgress Progress()
+    {
+        var plan = state.State.Plan;
+        var now = time.GetUtcNow();
+        var completed = OrderRules.Completed(plan, _counts);
+        var eta = plan is null ? null : _eta.Eta()?.ToOffset(plan.Due.Offset);
+        var steps = new List<StepProgress>();
+        foreach (var step in plan?.Routing ?? [])
+        {
+            var count = _counts.CountOf(step.Step);
+            steps.Add(new StepProgress(step.Step, step.Name, OrderRules.Weight(step), count.Good, count.Scrap,
+                OrderRules.StepProgress(count.Good, plan!.Quantity), _counts.TerminalsOf(step.Step)));
+        }
+
+        foreach (var (step, count) in _counts.Steps.OrderBy(s => s.Key, StringComparer.Ordinal))
+        {
+            if (plan is null || !Array.Exists(plan.Routing, r => r.Step == step))
+            {
+                // Counted but not on the routing (or not planned yet): shown, weighing nothing.
+                steps.Add(new StepProgress(step, null, 0, count.Good, count.Scrap,
+                    plan is null ? 0 : OrderRules.StepProgress(count.Good, plan.Quantity), _counts.TerminalsOf(step)));
+            }
+        }
+
+        return new OrderProgress(
+            _enterprise, _order, OrderRules.Status(plan, completed, eta, now), plan?.Product, plan?.Quantity, plan?.UnitPrice,
+            plan?.Due, Math.Round(OrderRules.Progress(plan, _counts), 4), completed, completed * (plan?.UnitPrice ?? 0m), eta,
+            state.State.LastReadingAt, [.. steps]);
+    }
+
+    private OrderSummary Summary()
+    {
+        var plan = state.State.Plan;
+        var completed = OrderRules.Completed(plan, _counts);
+        var eta = plan is null ? null : _eta.Eta();
+        var now = time.GetUtcNow();
+        return new OrderSummary(_order, OrderRules.Status(plan, completed, eta, now), plan?.Product, plan?.Quantity,
+            plan?.UnitPrice ?? 0m, plan?.Due, Math.Round(OrderRules.Progress(plan, _counts), 4), completed, eta, now);
+    }
+
+    private void MarkDirty()
+    {
+        _dirty = true;
+        _flush ??= this.RegisterGrainTimer(Flush, new GrainTimerCreationOptions(FlushEvery, FlushEvery));
+    }
+
+    private async Task Flush()
+    {
+        if (_dirty)
+        {
+            _dirty = false;
+            state.State.Kept = _counts.ToEntries();
+            state.State.Anchors = [.. _eta.Anchors];
+            state.State.Latest = _eta.Latest;
+            try
+            {
+                await state.WriteStateAsync();
+            }
+            catch
+            {
+                _dirty = true;
+                throw;
+            }
+            finally
+            {
+                state.State.Kept = null;
+                state.State.Anchors = null;
+            }
+        }
+
+        var summary = Summary();
+        if (_reported is null || !SameFigures(_reported, summary))
+        {
+            await GrainFactory.GetGrain<IEnterpriseGrain>(_enterprise).ReportOrder(summary);
+            _reported = summary;
+        }
+        else if (!_dirty)
+        {
+            _flush?.Dispose();
+            _flush = null;
+        }
+    }
+
+    private static bool SameFigures(OrderSummary a, OrderSummary b) => a with { AsOf = b.AsOf } == b;
+}
