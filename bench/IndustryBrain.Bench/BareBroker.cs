@@ -57,6 +57,11 @@ public static class BareBroker
             {
                 Console.WriteLine(Interlocked.Read(ref received));
             }
+            else if (line == "gc")
+            {
+                Console.WriteLine(string.Join(' ', GC.GetTotalAllocatedBytes(precise: true), GC.CollectionCount(0), GC.CollectionCount(1),
+                    GC.CollectionCount(2), GC.GetTotalPauseDuration().TotalMilliseconds.ToString("F0", CultureInfo.InvariantCulture)));
+            }
             else if (line == "quit")
             {
                 break;
@@ -117,15 +122,24 @@ public static class BareBroker
             return new Child(child, port);
         }
 
-        public async Task<long> Received()
+        public async Task<long> Received() => long.Parse(await Ask("count"), CultureInfo.InvariantCulture);
+
+        /// <summary>The broker process's GC tallies so far.</summary>
+        public async Task<GcTally> Gc()
+        {
+            var parts = (await Ask("gc")).Split(' ');
+            return new GcTally(long.Parse(parts[0], CultureInfo.InvariantCulture), int.Parse(parts[1], CultureInfo.InvariantCulture),
+                int.Parse(parts[2], CultureInfo.InvariantCulture), int.Parse(parts[3], CultureInfo.InvariantCulture), double.Parse(parts[4], CultureInfo.InvariantCulture));
+        }
+
+        private async Task<string> Ask(string question)
         {
             await _ask.WaitAsync();
             try
             {
-                await _child.StandardInput.WriteLineAsync("count");
+                await _child.StandardInput.WriteLineAsync(question);
                 await _child.StandardInput.FlushAsync();
-                var line = await _child.StandardOutput.ReadLineAsync() ?? throw new InvalidOperationException("the bare broker went away");
-                return long.Parse(line, CultureInfo.InvariantCulture);
+                return await _child.StandardOutput.ReadLineAsync() ?? throw new InvalidOperationException("the bare broker went away");
             }
             finally
             {

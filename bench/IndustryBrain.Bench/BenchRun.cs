@@ -28,7 +28,8 @@ public sealed class BenchRun(Settings settings)
         Console.WriteLine($"IndustryBrain bench{(settings.Quick ? " (quick)" : "")}: {Environment.ProcessorCount} cores, " +
             $"{settings.Connections} connections x {settings.Lanes} lanes, QoS 1, load {Load()}");
         var siloDll = settings.Silo ?? RunningSilo.DefaultSiloPath();
-        Console.WriteLine($"silo: {siloDll}{(settings.GcServer is { } gc ? $" (DOTNET_gcServer={gc})" : "")}");
+        Console.WriteLine($"silo: {siloDll}{(settings.GcServer is { } gc ? $" (DOTNET_gcServer={gc})" : "")}" +
+            string.Concat(settings.SiloEnvironment.Select(e => $" {e.Key}={e.Value}")));
 
         if (settings.Phases.Contains("baseline"))
         {
@@ -39,7 +40,7 @@ public sealed class BenchRun(Settings settings)
         {
             await Guarded("brain", async () =>
             {
-                await using var silo = await RunningSilo.Start(siloDll, settings.GcServer);
+                await using var silo = await RunningSilo.Start(siloDll, settings.GcServer, settings.SiloEnvironment);
                 Console.WriteLine($"\n== brain: silo pid {silo.ProcessId}, MQTT port {silo.MqttPort}");
                 var single = new Plant("S", settings.RateEnterprises, settings.RateOrdersPerEnterprise, 1);
                 var arrays = new Plant("A", settings.RateEnterprises, settings.RateOrdersPerEnterprise, 1);
@@ -100,6 +101,7 @@ public sealed class BenchRun(Settings settings)
             await Task.Delay(10);
         }
 
+        var gcBefore = await broker.Gc();
         var cpu = new CpuMeter(() => broker.CpuTime);
         var clock = new Stopwatch();
         var published = await Publisher.Run(broker.Port, terminals, 1, "base", clock);
@@ -122,12 +124,17 @@ public sealed class BenchRun(Settings settings)
         }
 
         var endToEnd = clock.Elapsed;
+        var brokerCpu = cpu.Other;
+        var benchCpu = cpu.Self;
+        var gc = await broker.Gc() - gcBefore;
         var rate = delivered / endToEnd.TotalSeconds;
         var exact = delivered == published.Messages && published.Refused == 0;
         _baselineRate = rate;
         Console.WriteLine($"   published {published.Messages:N0} (PUBACKed in {published.Elapsed.TotalSeconds:F2} s = {published.Messages / published.Elapsed.TotalSeconds:N0} msgs/s)");
         Console.WriteLine($"   delivered {delivered:N0} to the subscriber in {endToEnd.TotalSeconds:F2} s = {rate:N0} msgs/s end to end");
-        Console.WriteLine($"   CPU: broker process {cpu.Other:F1} s, bench (publisher) {cpu.Self:F1} s; load {load} -> {Load()}");
+        Console.WriteLine($"   CPU: broker process {brokerCpu:F1} s ({brokerCpu * 1e6 / published.Messages:F1} µs/msg), bench (publisher) {benchCpu:F1} s; " +
+            $"broker allocated {gc.AllocatedBytes / (double)published.Messages:N0} B/msg, GCs gen0/1/2 {gc.Gen0}/{gc.Gen1}/{gc.Gen2}, " +
+            $"pauses {gc.PauseMs:N0} ms; load {load} -> {Load()}");
         if (!exact)
         {
             _failed = true;
@@ -301,7 +308,7 @@ public sealed class BenchRun(Settings settings)
     private async Task Memory(string siloDll)
     {
         var plant = new Plant("M", settings.MemoryEnterprises, settings.MemoryOrdersPerEnterprise, settings.MemoryTerminalsPerStep);
-        await using var silo = await RunningSilo.Start(siloDll, settings.GcServer);
+        await using var silo = await RunningSilo.Start(siloDll, settings.GcServer, settings.SiloEnvironment);
         var load = Load();
         Console.WriteLine($"\n== memory: {plant.Orders:N0} orders of {plant.Enterprises:N0} enterprises, {Plant.Steps} steps x " +
             $"{plant.TerminalsPerStep} terminals per step, {(settings.PlanMemoryOrders ? "planned over HTTP" : "unplanned (readings only)")}; silo pid {silo.ProcessId}");
@@ -328,7 +335,8 @@ public sealed class BenchRun(Settings settings)
         var (after, endToEnd) = await WaitApplied(silo, before, published.Readings, clock);
         Console.WriteLine($"   {readings:N0} readings ({readings / plant.Orders} per order, in arrays of {settings.ArrayReadings}) applied in " +
             $"{endToEnd.TotalSeconds:F1} s = {(after.Settled - before.Settled) / endToEnd.TotalSeconds:N0} readings/s, activations included");
-        await Quiet(silo);
+        var (quietAfter, quietCpu) = await Quiet(silo);
+        Console.WriteLine($"   after the last reading the silo worked {quietAfter.TotalSeconds:F0} s more ({quietCpu:F1} CPU-s: saves and roll-ups) before going quiet");
         var active = await silo.CollectGarbage();
         var perOrder = (active.LiveBytes - empty.LiveBytes) / (double)plant.Orders;
         var workingSetPerOrder = (active.WorkingSetBytes - empty.WorkingSetBytes) / (double)plant.Orders;
@@ -362,22 +370,25 @@ public sealed class BenchRun(Settings settings)
     }
 
     /// <summary>Waits until the silo's CPU use falls under a tenth of a core (grains flushed, timers quiet), at most a minute.</summary>
-    private static async Task Quiet(RunningSilo silo)
+    private static async Task<(TimeSpan Took, double CpuSeconds)> Quiet(RunningSilo silo)
     {
         var clock = Stopwatch.StartNew();
-        var last = silo.CpuTime;
-        await Task.Delay(TimeSpan.FromSeconds(2));
-        while (clock.Elapsed < TimeSpan.FromMinutes(1))
+        var first = silo.CpuTime;
+        var last = first;
+        await Task.Delay(TimeSpan.FromSeconds(1));
+        while (clock.Elapsed < TimeSpan.FromMinutes(2))
         {
             await Task.Delay(TimeSpan.FromSeconds(1));
             var now = silo.CpuTime;
             if ((now - last).TotalSeconds < 0.1)
             {
-                return;
+                return (clock.Elapsed - TimeSpan.FromSeconds(1), (last - first).TotalSeconds);
             }
 
             last = now;
         }
+
+        return (clock.Elapsed, (last - first).TotalSeconds);
     }
 
     private void Summary()

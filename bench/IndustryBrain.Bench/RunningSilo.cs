@@ -95,7 +95,7 @@ public sealed class RunningSilo : IAsyncDisposable
         throw new InvalidOperationException("IndustryBrain.sln not found above " + AppContext.BaseDirectory + "; pass --silo PATH");
     }
 
-    public static async Task<RunningSilo> Start(string siloDll, string? gcServer)
+    public static async Task<RunningSilo> Start(string siloDll, string? gcServer, IReadOnlyDictionary<string, string>? environment = null)
     {
         if (!File.Exists(siloDll))
         {
@@ -126,6 +126,11 @@ public sealed class RunningSilo : IAsyncDisposable
         if (gcServer is not null)
         {
             start.Environment["DOTNET_gcServer"] = gcServer;
+        }
+
+        foreach (var (name, value) in environment ?? new Dictionary<string, string>())
+        {
+            start.Environment[name] = value;
         }
 
         var log = new StreamWriter(Path.Combine(storage, "silo.log")) { AutoFlush = true };

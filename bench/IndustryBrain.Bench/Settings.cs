@@ -7,20 +7,24 @@ public sealed class Settings
 {
     public const string Usage = """
         usage: IndustryBrain.Bench [--quick] [--phases baseline,single,arrays,memory]
-                                   [--connections N] [--lanes N] [--memory-orders N]
-                                   [--memory-unplanned] [--gc-server 0|1] [--baseline-qos 0|1]
+                                   [--connections N] [--lanes N] [--rate-orders N] [--memory-orders N]
+                                   [--memory-unplanned] [--gc-server 0|1] [--silo-env NAME=VALUE]... [--baseline-qos 0|1]
                                    [--silo PATH] [--keep]
           --quick             small version of every phase (seconds)
           --phases            which phases to run (default all)
           --connections       MQTT connections of the publisher (default 50)
           --lanes             PUBACK-awaiting loops per connection (default 4)
+          --rate-orders       orders per enterprise in the rate phases (default 400, 5 enterprises)
           --memory-orders     orders activated in the memory phase (default 100000; a multiple of 1000)
           --memory-unplanned  send readings only; do not plan the memory phase's orders over HTTP
           --gc-server         set DOTNET_gcServer for the silo (default: the silo's own setting, server GC)
+          --silo-env          an environment variable for the silo process, e.g. DOTNET_ThreadPool_UnfairSemaphoreSpinLimit=0
           --baseline-qos      QoS of the bare broker's subscription (default 1)
           --silo PATH         the silo's IndustryBrain.Silo.dll (default silo/bin/<configuration>/net10.0)
           --keep              keep each silo's temp folder and silo.log
         """;
+
+    private int? _rateOrders;
 
     public bool Quick { get; private set; }
 
@@ -38,6 +42,9 @@ public sealed class Settings
 
     public string? GcServer { get; private set; }
 
+    /// <summary>Extra environment variables for the silo process (--silo-env NAME=VALUE), for experiments.</summary>
+    public Dictionary<string, string> SiloEnvironment { get; } = [];
+
     public int BaselineQos { get; private set; } = 1;
 
     public string? Silo { get; private set; }
@@ -45,13 +52,13 @@ public sealed class Settings
     /// <summary>Rate phases: enterprises x orders, one terminal per step (so one connection per terminal at 50).</summary>
     public int RateEnterprises => 5;
 
-    public int RateOrdersPerEnterprise => Quick ? 40 : 400;
+    public int RateOrdersPerEnterprise => _rateOrders ?? (Quick ? 40 : 400);
 
     /// <summary>Readings per counter at one reading per message: 20,000 counters x 20 = 400,000 messages.</summary>
-    public int SingleRounds => Quick ? 5 : 20;
+    public int SingleRounds => Math.Max(1, (Quick ? 10_000 : 400_000) / (RateEnterprises * RateOrdersPerEnterprise * Plant.Steps));
 
     /// <summary>Readings per counter with 100-reading arrays: 20,000 counters x 150 = 3,000,000 readings.</summary>
-    public int ArrayRounds => Quick ? 25 : 150;
+    public int ArrayRounds => Math.Max(1, (Quick ? 50_000 : 3_000_000) / (RateEnterprises * RateOrdersPerEnterprise * Plant.Steps));
 
     public int ArrayReadings => 100;
 
@@ -94,6 +101,9 @@ public sealed class Settings
                 case "--lanes":
                     settings.Lanes = Number();
                     break;
+                case "--rate-orders":
+                    settings._rateOrders = Number();
+                    break;
                 case "--memory-orders":
                     settings.MemoryOrders = Number();
                     break;
@@ -102,6 +112,10 @@ public sealed class Settings
                     break;
                 case "--gc-server":
                     settings.GcServer = Value() is "0" or "1" ? args[i] : throw new ArgumentException("--gc-server takes 0 or 1");
+                    break;
+                case "--silo-env":
+                    var pair = Value().Split('=', 2);
+                    settings.SiloEnvironment[pair[0]] = pair.Length == 2 ? pair[1] : throw new ArgumentException("--silo-env takes NAME=VALUE");
                     break;
                 case "--baseline-qos":
                     settings.BaselineQos = Value() is "0" or "1" ? int.Parse(args[i], CultureInfo.InvariantCulture) : throw new ArgumentException("--baseline-qos takes 0 or 1");
