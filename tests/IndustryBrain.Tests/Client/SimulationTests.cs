@@ -14,7 +14,14 @@ public sealed class SiloFixture : IAsyncLifetime
     public async Task DisposeAsync() => await Silo.DisposeAsync();
 }
 
-public sealed class SimulationTests(SiloFixture fixture) : IClassFixture<SiloFixture>
+[CollectionDefinition(Name)]
+public sealed class ClientSilo : ICollectionFixture<SiloFixture>
+{
+    public const string Name = "client silo";
+}
+
+[Collection(ClientSilo.Name)]
+public sealed class SimulationTests(SiloFixture fixture)
 {
     private SimulationOptions Options(string prefix) => new()
     {
