@@ -159,7 +159,11 @@ public sealed class BundleApiTests(BundleBrain fixture) : IClassFixture<BundleBr
 
         var outOfOrder = JsonSerializer.Serialize(new
         {
-            material = "brass", unit = "t", listPrice = 50000, minQuantity = 10, closesAt = DateTimeOffset.UtcNow.AddDays(1),
+            material = "brass",
+            unit = "t",
+            listPrice = 50000,
+            minQuantity = 10,
+            closesAt = DateTimeOffset.UtcNow.AddDays(1),
             tiers = new[] { new { minQuantity = 20, unitPrice = 49000 }, new { minQuantity = 10, unitPrice = 48000 } },
         });
         await Put("/api/bundles/bad-brass", outOfOrder, HttpStatusCode.BadRequest, "invalid-tiers");
