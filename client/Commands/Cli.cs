@@ -70,6 +70,14 @@ public static class Cli
             {
                 await error.WriteLineAsync($"unreachable: {e.Message} ({result.GetValue(Api)})");
             }
+            catch (IOException e)
+            {
+                await error.WriteLineAsync($"file: {e.Message}");
+            }
+            catch (System.Text.Json.JsonException e)
+            {
+                await error.WriteLineAsync($"malformed-json: {e.Message}");
+            }
             catch (TaskCanceledException) when (!cancellationToken.IsCancellationRequested)
             {
                 await error.WriteLineAsync($"timeout: the brain did not answer in time ({result.GetValue(Api)})");

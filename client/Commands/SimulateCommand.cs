@@ -25,12 +25,13 @@ public static class SimulateCommand
         var verifyTimeout = new Option<string>("--verify-timeout") { Description = "How long to wait for the brain's counts to match", DefaultValueFactory = _ => "60s" };
         var noVerify = new Option<bool>("--no-verify") { Description = "Do not check the counts at the end" };
         var prefix = new Option<string?>("--prefix") { Description = "Enterprise ids begin with this (default: sim and the time, fresh each run)" };
+        var terminalCredentials = new Option<bool>("--terminal-credentials") { Description = "Ask the brain for each terminal's own MQTT credential; one connection per terminal" };
         var seed = new Option<int>("--seed") { Description = "Seed of the simulation's randomness", DefaultValueFactory = _ => 2611 };
 
         var simulate = new Command("simulate", "Simulate terminals: register enterprises, plan orders, publish counts over MQTT, verify over HTTP")
         {
             enterprises, terminals, orders, rate, duration, readings, batch, duplicates, reorder, resets, connections, inFlight,
-            verifyTimeout, noVerify, prefix, seed,
+            verifyTimeout, noVerify, prefix, terminalCredentials, seed,
         };
         Cli.Action(simulate, async (result, output, ct) =>
         {
@@ -57,6 +58,7 @@ public static class SimulateCommand
                 InFlight = result.GetValue(inFlight),
                 VerifyTimeout = Cli.Duration(result.GetValue(verifyTimeout)!, "--verify-timeout"),
                 Prefix = result.GetValue(prefix) ?? SimulationOptions.DefaultPrefix(),
+                TerminalCredentials = result.GetValue(terminalCredentials),
                 Seed = result.GetValue(seed),
                 Log = json ? null : output,
             };

@@ -33,7 +33,7 @@ internal sealed class BrokerConnection : IDisposable
     private readonly CancellationToken _life;
     private volatile bool _closing;
 
-    public BrokerConnection(int index, SimulatedTerminal[] terminals, bool watchesBrain, SimulationOptions options,
+    public BrokerConnection(int index, SimulatedTerminal[] terminals, bool watchesBrain, SimulationOptions options, TerminalCredential? credential,
         SimulationCounters counters, Action<ReadOnlySequence<byte>> onBrainState, CancellationToken life)
     {
         _life = life;
@@ -63,9 +63,9 @@ internal sealed class BrokerConnection : IDisposable
             .WithWillPayload(Offline)
             .WithWillRetain(true)
             .WithWillQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce);
-        if (!string.IsNullOrEmpty(options.Username))
+        if (credential is not null)
         {
-            builder.WithCredentials(options.Username, options.Password ?? "");
+            builder.WithCredentials(credential.Username, credential.Password);
         }
 
         _options = builder.Build();

@@ -13,6 +13,9 @@ public sealed record SimulatedEnterprise(string Id, EnterpriseProfile Profile, S
 
 public sealed record SimulatedOrder(string Enterprise, string Id, OrderPlan Plan);
 
+/// <summary>A terminal's MQTT username and password, as POST .../terminals/{terminal}/credential answers them.</summary>
+public sealed record TerminalCredential(string Username, string Password);
+
 /// <summary>What an order's steps must count once everything sent is applied: the sums of the latest readings per (terminal, run).</summary>
 public sealed record ExpectedOrder(string Enterprise, string Order, IReadOnlyDictionary<string, StepCount> Steps);
 
@@ -146,11 +149,26 @@ public sealed class Simulation : IAsyncDisposable
     public async Task Connect(CancellationToken cancellationToken)
     {
         var count = Math.Min(_terminals.Length, _options.MaxConnections);
+        var shared = string.IsNullOrEmpty(_options.Username) ? null : new TerminalCredential(_options.Username, _options.Password ?? "");
+        var credentials = new TerminalCredential?[count];
+        if (_options.TerminalCredentials)
+        {
+            Log($"asking for {count} terminal credentials");
+            await Parallel.ForEachAsync(Enumerable.Range(0, count), new ParallelOptions { MaxDegreeOfParallelism = 8, CancellationToken = cancellationToken },
+                async (c, ct) =>
+                {
+                    var terminal = _terminals[c];
+                    var path = BrainApi.Path("api", "enterprises", terminal.Enterprise, "terminals", terminal.Terminal, "credential");
+                    credentials[c] = BrainApi.Parse<TerminalCredential>(await _api.Send(HttpMethod.Post, path, new { }, ct));
+                });
+        }
+
         _connections = [.. Enumerable.Range(0, count).Select(c => new BrokerConnection(
             c,
             [.. _terminals.Where((_, i) => i % count == c)],
             watchesBrain: c == 0,
             _options,
+            credentials[c] ?? shared,
             Counters,
             OnBrainState,
             _life.Token))];
@@ -217,7 +235,7 @@ public sealed class Simulation : IAsyncDisposable
 
                 var terminal = connection.Terminals[next++ % connection.Terminals.Length];
                 var older = _options.Duplicates > 0 && random.NextDouble() < _options.Duplicates ? terminal.Older(random) : null;
-                Counters.Reset(terminal.Count(take, random, _options.Resets, DateTimeOffset.UtcNow, buffer, out var payload));
+                Counters.NewRuns(terminal.Count(take, random, _options.Resets, DateTimeOffset.UtcNow, buffer, out var payload));
                 terminal.Remember(payload);
                 sent += take;
                 Counters.Sent(take);

@@ -53,7 +53,7 @@ public sealed class SimulationCounters
         Interlocked.Add(ref _duplicateReadings, readings);
     }
 
-    internal void Reset(int resets) => Interlocked.Add(ref _resets, resets);
+    internal void NewRuns(int runs) => Interlocked.Add(ref _resets, runs);
 
     internal void Resynced() => Interlocked.Increment(ref _resyncs);
 

@@ -16,6 +16,12 @@ public sealed record SimulationOptions
 
     public string? Password { get; init; }
 
+    /// <summary>
+    /// Ask the brain for each terminal's own MQTT credential (CONTRACT.md, "Security") and connect every
+    /// terminal on its own connection with it, instead of the shared <see cref="Username"/>.
+    /// </summary>
+    public bool TerminalCredentials { get; init; }
+
     public int Enterprises { get; init; } = 5;
 
     /// <summary>Terminals per enterprise; each counts one step of one order.</summary>
@@ -79,6 +85,11 @@ public sealed record SimulationOptions
         if (Rate < 0 || Batch is < 1 or > 1_000 || Duplicates is < 0 or > 1 || Resets is < 0 or > 1)
         {
             return "rate must be >= 0, batch 1 to 1000, duplicates and resets fractions between 0 and 1";
+        }
+
+        if (TerminalCredentials && Enterprises * (long)Terminals > MaxConnections)
+        {
+            return "with terminal credentials every terminal needs its own connection: raise the connection cap";
         }
 
         if (Duration is null && Readings is null)
