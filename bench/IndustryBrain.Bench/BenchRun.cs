@@ -20,7 +20,6 @@ public sealed class BenchRun(Settings settings)
     private static readonly TimeSpan Stall = TimeSpan.FromSeconds(60);
 
     private readonly List<Row> _rows = [];
-    private double? _baselineRate;
     private bool _failed;
 
     public async Task<int> Run()
@@ -31,30 +30,9 @@ public sealed class BenchRun(Settings settings)
         Console.WriteLine($"silo: {siloDll}{(settings.GcServer is { } gc ? $" (DOTNET_gcServer={gc})" : "")}" +
             string.Concat(settings.SiloEnvironment.Select(e => $" {e.Key}={e.Value}")));
 
-        if (settings.Phases.Contains("baseline"))
+        if (settings.Phases.Overlaps(["baseline", "single", "arrays"]))
         {
-            await Guarded("baseline", Baseline);
-        }
-
-        if (settings.Phases.Contains("single") || settings.Phases.Contains("arrays"))
-        {
-            await Guarded("brain", async () =>
-            {
-                await using var silo = await RunningSilo.Start(siloDll, settings.GcServer, settings.SiloEnvironment);
-                Console.WriteLine($"\n== brain: silo pid {silo.ProcessId}, MQTT port {silo.MqttPort}");
-                var single = new Plant("S", settings.RateEnterprises, settings.RateOrdersPerEnterprise, 1);
-                var arrays = new Plant("A", settings.RateEnterprises, settings.RateOrdersPerEnterprise, 1);
-                await Register(silo, single.Enterprises);
-                if (settings.Phases.Contains("single"))
-                {
-                    await Guarded("brain, 1 reading/msg", () => Rate(silo, single, 1, settings.SingleRounds, "brain, 1 reading/msg"));
-                }
-
-                if (settings.Phases.Contains("arrays"))
-                {
-                    await Guarded("brain, 100/msg", () => Rate(silo, arrays, settings.ArrayReadings, settings.ArrayRounds, "brain, 100/msg"));
-                }
-            });
+            await Guarded("rate", () => RatePhases(siloDll));
         }
 
         if (settings.Phases.Contains("memory"))
@@ -66,11 +44,19 @@ public sealed class BenchRun(Settings settings)
         return _failed ? 1 : 0;
     }
 
-    private async Task Guarded(string phase, Func<Task> run)
+    private async Task Guarded(string phase, Func<Task> run) => await Guarded<bool>(phase, async () =>
+    {
+        await run();
+        return true;
+    });
+
+    /// <summary>Runs a phase; a phase that throws is reported, marks the run failed, and answers null.</summary>
+    private async Task<T?> Guarded<T>(string phase, Func<Task<T>> run)
+        where T : struct
     {
         try
         {
-            await run();
+            return await run();
         }
         catch (Exception e)
         {
@@ -83,28 +69,94 @@ public sealed class BenchRun(Settings settings)
 
             Console.WriteLine($"!! {phase} failed: {e.GetType().Name}: {e.Message}{(inner != e ? $" ({inner.GetType().Name}: {inner.Message})" : "")}");
             _rows.Add(new Row(phase, "", "", "", "", "FAILED", e.Message.Length > 40 ? e.Message[..40] : e.Message, Load()));
+            return null;
         }
     }
 
-    /// <summary>The same publisher into a bare MQTTnet.Server with one do-nothing subscriber.</summary>
-    private async Task Baseline()
+    /// <summary>
+    /// The baseline and the brain at one reading per message run in alternating rounds (baseline, brain,
+    /// baseline, brain...), each against its own long-lived process, so that a load that drifts on a shared
+    /// machine touches both alike; the verdict is on the median of the rounds' ratios. Then the arrays.
+    /// </summary>
+    private async Task RatePhases(string siloDll)
     {
-        var plant = new Plant("B", settings.RateEnterprises, settings.RateOrdersPerEnterprise, 1);
-        var terminals = Terminals.Deal(plant, settings.Connections, settings.Lanes, settings.SingleRounds);
-        var load = Load();
-        await using var broker = await BareBroker.Child.Start((MqttQualityOfServiceLevel)settings.BaselineQos);
-        Console.WriteLine($"\n== baseline: bare MQTTnet.Server, subscriber QoS {settings.BaselineQos} on ib/#, " +
-            $"{terminals.Readings:N0} messages of 1 reading from {terminals.Connections} connections");
-        var warm = await WarmUp(broker.Port);
-        while (await broker.Received() < warm)
+        var baseline = settings.Phases.Contains("baseline");
+        var single = settings.Phases.Contains("single");
+        var arrays = settings.Phases.Contains("arrays");
+        await using BareBroker.Child? broker = baseline ? await BareBroker.Child.Start((MqttQualityOfServiceLevel)settings.BaselineQos) : null;
+        await using RunningSilo? silo = single || arrays ? await RunningSilo.Start(siloDll, settings.GcServer, settings.SiloEnvironment) : null;
+        if (broker is not null)
         {
-            await Task.Delay(10);
+            Console.WriteLine($"\n== baseline: bare MQTTnet.Server (pid of its own), subscriber QoS {settings.BaselineQos} on ib/#, port {broker.Port}");
+            var warm = await WarmUp(broker.Port);
+            while (await broker.Received() < warm)
+            {
+                await Task.Delay(10);
+            }
         }
 
+        if (silo is not null)
+        {
+            Console.WriteLine($"== brain: silo pid {silo.ProcessId}, MQTT port {silo.MqttPort}");
+            await Register(silo, settings.RateEnterprises);
+            await WarmUp(silo.MqttPort);
+        }
+
+        var ratios = new List<double>();
+        for (var round = 1; round <= (single ? settings.Rounds : 1); round++)
+        {
+            double? baselineRate = null;
+            if (broker is not null)
+            {
+                if (silo is not null)
+                {
+                    await Quiet(silo);
+                }
+
+                baselineRate = await Guarded($"baseline #{round}", () => Baseline(broker, round));
+            }
+
+            if (silo is not null && single)
+            {
+                var plant = new Plant($"S{round}", settings.RateEnterprises, settings.RateOrdersPerEnterprise, 1);
+                var rate = await Guarded($"brain 1/msg #{round}", () => Rate(silo, plant, 1, settings.SingleRounds, $"brain, 1 reading/msg #{round}", baselineRate));
+                if (rate is { } r && baselineRate is { } b)
+                {
+                    ratios.Add(r / b);
+                }
+            }
+        }
+
+        if (ratios.Count > 0)
+        {
+            ratios.Sort();
+            var median = ratios.Count % 2 == 1 ? ratios[ratios.Count / 2] : (ratios[(ratios.Count / 2) - 1] + ratios[ratios.Count / 2]) / 2;
+            var all = string.Join(", ", ratios.Select(r => r.ToString("P0", CultureInfo.InvariantCulture)));
+            Console.WriteLine($"\n== brain / bare broker at 1 reading per message: median {median:P1} of {ratios.Count} rounds ({all})");
+            _rows.Add(new Row("brain / baseline, median", $"{ratios.Count} rounds", "", $"{median:P1}", $">= {RatioTarget:P0}",
+                median >= RatioTarget ? "met" : "MISSED", all, ""));
+        }
+
+        if (silo is not null && arrays)
+        {
+            await Quiet(silo);
+            var plant = new Plant("A", settings.RateEnterprises, settings.RateOrdersPerEnterprise, 1);
+            await Guarded("brain 100/msg", () => Rate(silo, plant, settings.ArrayReadings, settings.ArrayRounds, "brain, 100/msg", null));
+        }
+    }
+
+    /// <summary>The same publisher into a bare MQTTnet.Server with one do-nothing subscriber; answers msgs/s end to end.</summary>
+    private async Task<double> Baseline(BareBroker.Child broker, int round)
+    {
+        var plant = new Plant($"B{round}", settings.RateEnterprises, settings.RateOrdersPerEnterprise, 1);
+        var terminals = Terminals.Deal(plant, settings.Connections, settings.Lanes, settings.SingleRounds);
+        var load = Load();
+        Console.WriteLine($"\n== baseline #{round}: {terminals.Readings:N0} messages of 1 reading from {terminals.Connections} connections into the bare broker");
+        var warm = await broker.Received();
         var gcBefore = await broker.Gc();
         var cpu = new CpuMeter(() => broker.CpuTime);
         var clock = new Stopwatch();
-        var published = await Publisher.Run(broker.Port, terminals, 1, "base", clock);
+        var published = await Publisher.Run(broker.Port, terminals, 1, plant.OrderPrefix, clock);
         var lastCount = -1L;
         var lastChange = Stopwatch.StartNew();
         long delivered;
@@ -129,7 +181,6 @@ public sealed class BenchRun(Settings settings)
         var gc = await broker.Gc() - gcBefore;
         var rate = delivered / endToEnd.TotalSeconds;
         var exact = delivered == published.Messages && published.Refused == 0;
-        _baselineRate = rate;
         Console.WriteLine($"   published {published.Messages:N0} (PUBACKed in {published.Elapsed.TotalSeconds:F2} s = {published.Messages / published.Elapsed.TotalSeconds:N0} msgs/s)");
         Console.WriteLine($"   delivered {delivered:N0} to the subscriber in {endToEnd.TotalSeconds:F2} s = {rate:N0} msgs/s end to end");
         Console.WriteLine($"   CPU: broker process {brokerCpu:F1} s ({brokerCpu * 1e6 / published.Messages:F1} µs/msg), bench (publisher) {benchCpu:F1} s; " +
@@ -140,8 +191,9 @@ public sealed class BenchRun(Settings settings)
             _failed = true;
         }
 
-        _rows.Add(new Row("baseline: bare broker", $"{published.Messages:N0} msgs", $"{endToEnd.TotalSeconds:F2} s", $"{rate:N0} msg/s",
+        _rows.Add(new Row($"baseline #{round}: bare broker", $"{published.Messages:N0} msgs", $"{endToEnd.TotalSeconds:F2} s", $"{rate:N0} msg/s",
             "(reference)", "", exact ? "exact" : $"{delivered:N0}/{published.Messages:N0}", $"{load} -> {Load()}"));
+        return rate;
     }
 
     /// <summary>
@@ -173,22 +225,29 @@ public sealed class BenchRun(Settings settings)
     }
 
     /// <summary>One rate phase: plan every order, publish, wait until /health shows every reading applied, verify every order.</summary>
-    private async Task Rate(RunningSilo silo, Plant plant, int readingsPerMessage, int rounds, string phase)
+    private async Task<double> Rate(RunningSilo silo, Plant plant, int readingsPerMessage, int rounds, string phase, double? baselineRate)
     {
         var planned = await PlanAll(silo, plant);
         var terminals = Terminals.Deal(plant, settings.Connections, settings.Lanes, rounds);
         var readings = terminals.Readings;
         Console.WriteLine($"\n== {phase}: {plant.Orders:N0} orders planned in {planned.TotalSeconds:F1} s; " +
             $"{readings:N0} readings, {readingsPerMessage} per message, from {terminals.Connections} connections");
-        await WarmUp(silo.MqttPort);
         var load = Load();
         var heapBefore = await silo.CollectGarbage();
         var before = await silo.Ingest();
         var cpu = new CpuMeter(() => silo.CpuTime);
         var clock = new Stopwatch();
-        using var watch = new PendingWatch(silo);
-        var published = await Publisher.Run(silo.MqttPort, terminals, readingsPerMessage, plant.OrderPrefix, clock);
-        var (after, endToEnd) = await WaitApplied(silo, before, published.Readings, clock);
+        Published published;
+        IngestFigures after;
+        TimeSpan endToEnd;
+        long maxPending;
+        using (var watch = new PendingWatch(silo))
+        {
+            published = await Publisher.Run(silo.MqttPort, terminals, readingsPerMessage, plant.OrderPrefix, clock);
+            (after, endToEnd) = await WaitApplied(silo, before, published.Readings, clock);
+            maxPending = watch.MaxPending;
+        }
+
         var siloCpu = cpu.Other;
         var benchCpu = cpu.Self;
         var heapAfter = await silo.CollectGarbage();
@@ -199,7 +258,7 @@ public sealed class BenchRun(Settings settings)
             $"{published.Messages / published.Elapsed.TotalSeconds:N0} msgs/s){(published.Refused > 0 ? $", {published.Refused:N0} refused: {published.FirstRefusal}" : "")}");
         Console.WriteLine($"   applied {after.Applied - before.Applied:N0} + duplicates {after.Duplicates - before.Duplicates:N0} " +
             $"(rejected {after.Rejected - before.Rejected:N0}, failed {after.Failed - before.Failed:N0}) in {endToEnd.TotalSeconds:F2} s = {rate:N0} readings/s end to end");
-        Console.WriteLine($"   ingest queue: at most {watch.MaxPending:N0} readings pending (sampled each 250 ms)");
+        Console.WriteLine($"   ingest queue: at most {maxPending:N0} readings pending (sampled each 250 ms)");
         Console.WriteLine($"   CPU: silo {siloCpu:F1} s ({siloCpu * 1e6 / readings:F1} µs/reading), bench (publisher) {benchCpu:F1} s; " +
             $"silo allocated {gc.AllocatedBytes / (double)readings:N0} B/reading, GCs gen0/1/2 {gc.Gen0}/{gc.Gen1}/{gc.Gen2}, " +
             $"pauses {gc.PauseMs:N0} ms; load {load} -> {Load()}");
@@ -221,7 +280,7 @@ public sealed class BenchRun(Settings settings)
         string target, verdict;
         if (readingsPerMessage == 1)
         {
-            var ratio = _baselineRate is { } b ? rate / b : double.NaN;
+            var ratio = baselineRate is { } b ? rate / b : double.NaN;
             target = $">= {RatioTarget:P0} of baseline";
             verdict = double.IsNaN(ratio) ? "no baseline" : $"{ratio:P0} {(ratio >= RatioTarget ? "met" : "MISSED")}";
             Console.WriteLine($"   ratio to the bare broker: {(double.IsNaN(ratio) ? "no baseline run" : ratio.ToString("P1", CultureInfo.InvariantCulture))}");
@@ -234,6 +293,7 @@ public sealed class BenchRun(Settings settings)
 
         _rows.Add(new Row(phase, $"{readings:N0} readings", $"{endToEnd.TotalSeconds:F2} s", $"{rate:N0} rdg/s", target, verdict,
             exact ? $"exact ({checkedOrders:N0})" : $"{mismatches.Count:N0} wrong", $"{load} -> {Load()}"));
+        return rate;
     }
 
     /// <summary>Polls /health until every reading sent is received and settled and nothing is pending.</summary>

@@ -7,11 +7,12 @@ public sealed class Settings
 {
     public const string Usage = """
         usage: IndustryBrain.Bench [--quick] [--phases baseline,single,arrays,memory]
-                                   [--connections N] [--lanes N] [--rate-orders N] [--memory-orders N]
+                                   [--rounds N] [--connections N] [--lanes N] [--rate-orders N] [--memory-orders N]
                                    [--memory-unplanned] [--gc-server 0|1] [--silo-env NAME=VALUE]... [--baseline-qos 0|1]
                                    [--silo PATH] [--keep]
           --quick             small version of every phase (seconds)
           --phases            which phases to run (default all)
+          --rounds            alternating baseline and brain rounds at 1 reading/msg (default 3; the verdict is on the median ratio)
           --connections       MQTT connections of the publisher (default 50)
           --lanes             PUBACK-awaiting loops per connection (default 4)
           --rate-orders       orders per enterprise in the rate phases (default 400, 5 enterprises)
@@ -35,6 +36,11 @@ public sealed class Settings
     public int Connections { get; private set; } = 50;
 
     public int Lanes { get; private set; } = 4;
+
+    private int? _rounds;
+
+    /// <summary>Alternating baseline and brain rounds at one reading per message (default 3, 1 with --quick).</summary>
+    public int Rounds => _rounds ?? (Quick ? 1 : 3);
 
     public int MemoryOrders { get; private set; } = 100_000;
 
@@ -100,6 +106,9 @@ public sealed class Settings
                     break;
                 case "--lanes":
                     settings.Lanes = Number();
+                    break;
+                case "--rounds":
+                    settings._rounds = Number();
                     break;
                 case "--rate-orders":
                     settings._rateOrders = Number();
