@@ -31,8 +31,6 @@ public sealed class BrainProcess : IAsyncLifetime
     public BrainProcess()
     {
         StoragePath = Path.Combine(Path.GetTempPath(), "ib-e2e-" + Guid.NewGuid().ToString("N"));
-        Http = new HttpClient { Timeout = TimeSpan.FromSeconds(30) };
-        Http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", AdminKey);
         AppDomain.CurrentDomain.ProcessExit += (_, _) => KillNow();
     }
 
@@ -47,7 +45,7 @@ public sealed class BrainProcess : IAsyncLifetime
     public int GatewayPort { get; private set; }
 
     /// <summary>An HTTP client on the silo's address that sends the admin key with every request.</summary>
-    public HttpClient Http { get; }
+    public HttpClient Http { get; private set; } = new();
 
     public bool IsRunning => _process is { HasExited: false };
 
@@ -145,7 +143,13 @@ public sealed class BrainProcess : IAsyncLifetime
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
         _process = process;
-        Http.BaseAddress = new Uri($"http://127.0.0.1:{HttpPort}/");
+        var address = new Uri($"http://127.0.0.1:{HttpPort}/");
+        if (Http.BaseAddress != address)
+        {
+            Http.Dispose();
+            Http = new HttpClient { BaseAddress = address, Timeout = TimeSpan.FromSeconds(30) };
+            Http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", AdminKey);
+        }
 
         var deadline = DateTime.UtcNow + StartDeadline;
         while (DateTime.UtcNow < deadline)
