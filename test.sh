@@ -15,13 +15,17 @@ dotnet test IndustryBrain.sln -c Release --no-build --logger "console;verbosity=
 status=${PIPESTATUS[0]}
 set -e
 
-# One summary line per test assembly: "Passed!  - Failed:     0, Passed:   260, Skipped: ..."
+# Each test assembly ends with a summary: with the normal console logger
+#   "Total tests: 395" / "     Passed: 393" / "     Failed: 2",
+# or, with the minimal one, "Passed!  - Failed:     0, Passed:   260, Skipped: ...".
 passed=0
 failed=0
-while read -r p f; do
-  passed=$((passed + p))
-  failed=$((failed + f))
-done < <(sed -nE 's/^\s*(Passed|Failed)!\s+-\s+Failed:\s+([0-9]+),\s+Passed:\s+([0-9]+),.*/\3 \2/p' "$log")
+while read -r kind count; do
+  if [ "$kind" = passed ]; then passed=$((passed + count)); else failed=$((failed + count)); fi
+done < <(sed -nE \
+  -e 's/^\s+Passed: ([0-9]+)\s*$/passed \1/p' \
+  -e 's/^\s+Failed: ([0-9]+)\s*$/failed \1/p' \
+  -e 's/^\s*(Passed|Failed)!\s+-\s+Failed:\s+([0-9]+),\s+Passed:\s+([0-9]+),.*/passed \3\nfailed \2/p' "$log")
 if [ "$status" -ne 0 ] && [ "$failed" -eq 0 ]; then
   echo "dotnet test failed (exit code $status) without a test failing: see the output above"
 fi

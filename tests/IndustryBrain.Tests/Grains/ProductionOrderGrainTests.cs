@@ -203,6 +203,24 @@ public sealed class ProductionOrderGrainTests(BrainCluster brain)
     }
 
     [Fact]
+    public async Task The_eta_of_an_early_order_follows_its_readings_not_the_jump_from_unplanned_to_planned()
+    {
+        var order = Order();
+        var t0 = DateTimeOffset.FromUnixTimeSeconds(DateTimeOffset.UtcNow.ToUnixTimeSeconds() - 128);
+
+        // Readings before the plan: 8 pieces in 128 s, at 512 of 1024 pieces.
+        await Apply(order, R("T1", "pack", 1, 512, ts: t0));
+        await Apply(order, R("T1", "pack", 2, 520, ts: t0.AddSeconds(128)));
+        var planned = await order.Plan(Plan(1024, t0.AddHours(1), new RoutingStep("pack", null, null)));
+
+        // At that pace the other 504 pieces take 8064 s: t0 + 8192 s, long after due. An estimate from the
+        // readings says so; no estimate at all would be honest too. What must not happen is an eta that takes
+        // the order's whole progress as made since the first unplanned reading.
+        Assert.True(planned.Eta is null || planned.Eta >= t0.AddSeconds(8192),
+            $"eta {planned.Eta:o} is earlier than the readings' pace allows ({t0.AddSeconds(8192):o}); status {planned.Status}");
+    }
+
+    [Fact]
     public async Task An_order_past_due_and_not_complete_is_late_and_a_complete_one_is_done()
     {
         var late = Order("late");
