@@ -11,6 +11,7 @@ public static class BrainCommand
         EnterpriseCommands.Build(),
         OrderCommands.Build(),
         OrderCommands.Rejects(),
+        BundleCommands.Build(),
         SimulateCommand.Build(),
     };
 
