@@ -15,7 +15,8 @@ public sealed class EnterpriseState
 
 /// <summary>
 /// One enterprise: its profile, the latest figures of each of its orders, its terminals' states and its
-/// output per district day. Registration is saved before the reply; roll-ups are saved on a short timer.
+/// output per district day. Registration is saved before the reply; roll-ups are saved on a short timer,
+/// and the district hears the enterprise's roll-up on the same timer when its figures changed.
 /// </summary>
 public sealed class EnterpriseGrain(
     [PersistentState("enterprise", StorageNames.Store)] IPersistentState<EnterpriseState> state,
@@ -26,6 +27,7 @@ public sealed class EnterpriseGrain(
     private DailyLedger _daily = new();
     private bool _dirty;
     private IGrainTimer? _flush;
+    private EnterpriseRollup? _rolledUp;
 
     public override Task OnActivateAsync(CancellationToken cancellationToken)
     {
@@ -87,6 +89,8 @@ public sealed class EnterpriseGrain(
         return Task.CompletedTask;
     }
 
+    public Task RollUp() => SendRollUp(force: true);
+
     private EnterpriseView View()
     {
         var now = time.GetUtcNow();
@@ -114,9 +118,7 @@ public sealed class EnterpriseGrain(
 
     /// <summary>An order that was on track when it last reported is late once its due time has passed.</summary>
     private static OrderSummary AsOf(OrderSummary order, DateTimeOffset now) =>
-        order.Due is { } due && now > due && order.Status is OrderStatuses.OnTrack or OrderStatuses.AtRisk
-            ? order with { Status = OrderStatuses.Late }
-            : order;
+        EnterpriseRollups.StatusAsOf(order, now) is var status && status != order.Status ? order with { Status = status } : order;
 
     private void MarkDirty()
     {
@@ -126,23 +128,40 @@ public sealed class EnterpriseGrain(
 
     private async Task Flush()
     {
-        if (!_dirty)
+        if (_dirty)
+        {
+            _dirty = false;
+            state.State.Daily = [.. _daily.ToArray()];
+            try
+            {
+                await state.WriteStateAsync();
+            }
+            catch
+            {
+                _dirty = true;
+                throw;
+            }
+        }
+
+        if (!await SendRollUp(force: false) && !_dirty)
         {
             _flush?.Dispose();
             _flush = null;
-            return;
+        }
+    }
+
+    /// <summary>Tells the district the enterprise's figures if they changed since it last heard them (or when asked).</summary>
+    private async Task<bool> SendRollUp(bool force)
+    {
+        var rollup = EnterpriseRollups.Of(this.GetPrimaryKeyString(), state.State.Profile, state.State.Orders.Values,
+            state.State.Terminals.Values, _daily.ToArray(), time.GetUtcNow());
+        if (!force && _rolledUp is not null && _rolledUp.SameFiguresAs(rollup))
+        {
+            return false;
         }
 
-        _dirty = false;
-        state.State.Daily = [.. _daily.ToArray()];
-        try
-        {
-            await state.WriteStateAsync();
-        }
-        catch
-        {
-            _dirty = true;
-            throw;
-        }
+        await GrainFactory.GetGrain<IDistrictGrain>(Keys.District).ReportEnterprise(rollup);
+        _rolledUp = rollup;
+        return true;
     }
 }
