@@ -1,5 +1,7 @@
+using System.Text.Encodings.Web;
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using System.Text.Unicode;
 using IndustryBrain.Contracts;
 
 namespace IndustryBrain.Silo.Cockpit;
@@ -22,10 +24,11 @@ public sealed record CockpitDocument(
     int AlertsTotal,
     DailyOutput[] Daily)
 {
-    /// <summary>Web defaults, nulls left out (an alert names an order or a terminal, not both).</summary>
+    /// <summary>Web defaults, Chinese names as they are, nulls left out (an alert names an order or a terminal, not both).</summary>
     public static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web)
     {
         DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
+        Encoder = JavaScriptEncoder.Create(UnicodeRanges.All),
     };
 
     public static CockpitDocument From(CockpitView view) => new(
