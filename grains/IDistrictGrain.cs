@@ -18,6 +18,13 @@ public interface IDistrictGrain : IGrainWithStringKey
     [Alias("ReportBundle")]
     Task ReportBundle(BundleRollup rollup);
 
+    /// <summary>
+    /// District output recorded before the brain counted it (for example from the statistics bureau), per
+    /// day before today; added to what the enterprises report. A day sent again replaces the recorded one.
+    /// </summary>
+    [Alias("RecordHistory")]
+    Task RecordHistory(DailyOutput[] days);
+
     [Alias("GetCockpit")]
     Task<CockpitView> GetCockpit();
 

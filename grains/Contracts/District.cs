@@ -89,13 +89,6 @@ public sealed record BundleRollup(
     decimal Savings,
     DateTimeOffset ClosesAt);
 
-public static class BundleStates
-{
-    public const string Open = "open";
-    public const string Closed = "closed";
-    public const string Failed = "failed";
-}
-
 /// <summary>One link of the industry chain (a node of the chain map): raw material, a trade, a sales channel.</summary>
 [GenerateSerializer, Immutable, Alias("ib.ChainLink")]
 public sealed record ChainLink(string Id, string Name, string? NameEn, string Stage);

@@ -17,7 +17,11 @@ public sealed class DistrictTally
 
     private readonly Dictionary<string, EnterpriseRollup> _enterprises = new(StringComparer.Ordinal);
     private readonly Dictionary<string, BundleRollup> _bundles = new(StringComparer.Ordinal);
+    /// <summary>How many recorded days are kept: enough for a year's comparison.</summary>
+    public const int MaxRecordedDays = 400;
+
     private readonly Dictionary<DateOnly, Output> _daily = [];
+    private readonly SortedDictionary<DateOnly, DailyOutput> _recorded = [];
     private readonly Dictionary<string, LinkTally> _links = new(StringComparer.Ordinal);
     private readonly SortedSet<Alert> _alerts = new(AlertOrder.Instance);
     private readonly SortedSet<(DateTimeOffset Due, string Enterprise)> _dues = [];
@@ -36,6 +40,8 @@ public sealed class DistrictTally
 
     public IEnumerable<BundleRollup> Bundles => _bundles.Values;
 
+    public IEnumerable<DailyOutput> Recorded => _recorded.Values;
+
     public int Registered => _registered;
 
     public StatusCounts Orders => _orders;
@@ -52,6 +58,20 @@ public sealed class DistrictTally
     }
 
     public void Apply(BundleRollup rollup) => _bundles[rollup.Bundle] = rollup;
+
+    /// <summary>Output recorded for past days outside the brain; a day recorded again replaces the earlier figure.</summary>
+    public void Record(IEnumerable<DailyOutput> days)
+    {
+        foreach (var day in days)
+        {
+            _recorded[day.Date] = day;
+        }
+
+        while (_recorded.Count > MaxRecordedDays)
+        {
+            _recorded.Remove(_recorded.Keys.First());
+        }
+    }
 
     /// <summary>
     /// Enterprises whose counts went stale by <paramref name="now"/>: one of their on-track or at-risk
@@ -137,7 +157,7 @@ public sealed class DistrictTally
         for (var i = 0; i < HistoryDays; i++)
         {
             var date = today.AddDays(i - HistoryDays + 1);
-            var output = On(_daily, date);
+            var output = Total(date);
             daily[i] = new DailyOutput(date, output.Units, output.Value);
         }
 
@@ -149,8 +169,8 @@ public sealed class DistrictTally
             _online,
             _inFault,
             _orders.Active,
-            On(_daily, today),
-            On(_daily, yesterday),
+            Total(today),
+            Total(yesterday),
             _orders,
             Procurement(),
             map.Name,
@@ -246,6 +266,13 @@ public sealed class DistrictTally
         {
             days[day.Date] = sum;
         }
+    }
+
+    /// <summary>What the enterprises reported for the day plus what was recorded for it outside the brain.</summary>
+    private Output Total(DateOnly date)
+    {
+        var output = On(_daily, date);
+        return _recorded.TryGetValue(date, out var recorded) ? output.Add(recorded.Units, recorded.Value) : output;
     }
 
     private static Output On(Dictionary<DateOnly, Output> days, DateOnly date) => days.TryGetValue(date, out var output) ? output : Output.Zero;

@@ -5,6 +5,9 @@ using Microsoft.Extensions.FileProviders;
 
 namespace IndustryBrain.Silo.Api;
 
+/// <summary>The body of PUT /api/cockpit/daily.</summary>
+public sealed record RecordedHistory(DailyOutput[]? Days);
+
 /// <summary>The district cockpit: its view, its stream, its chain map and its page (CONTRACT.md, "Cockpit").</summary>
 public static class CockpitEndpoints
 {
@@ -25,6 +28,33 @@ public static class CockpitEndpoints
             return TypedResults.ServerSentEvents(feed.Stream(context.RequestAborted));
         })
         .WithSummary("The district view as Server-Sent Events: each change (at most about two a second) and a heartbeat event");
+
+        cockpit.MapPut("/daily", async (HttpRequest request, IGrainFactory grains, DistrictCalendar calendar, TimeProvider time) =>
+        {
+            var (body, problem) = await JsonBody.Read<RecordedHistory>(request, CockpitDocument.Json);
+            if (problem is not null)
+            {
+                return problem;
+            }
+
+            var today = calendar.DateOf(time.GetUtcNow());
+            if (body!.Days is not { Length: > 0 and <= DistrictTally.MaxRecordedDays } days)
+            {
+                return Problems.BadRequest("invalid-field", $"days must hold 1 to {DistrictTally.MaxRecordedDays} days");
+            }
+
+            if (days.Any(d => d is null || d.Date >= today || d.Units < 0 || d.Value < 0))
+            {
+                return Problems.BadRequest("invalid-field", "each day needs a date before today and units and value not below 0");
+            }
+
+            await grains.GetGrain<IDistrictGrain>(Keys.District).RecordHistory(days);
+            return Results.NoContent();
+        })
+        .WithSummary("Record district output of past days counted outside the brain (administrators); added to the 30-day history")
+        .Accepts<RecordedHistory>("application/json")
+        .Produces(StatusCodes.Status204NoContent)
+        .ProducesProblem(StatusCodes.Status400BadRequest);
 
         cockpit.MapGet("/chain", async (IGrainFactory grains) => Results.Ok(await grains.GetGrain<IDistrictGrain>(Keys.District).GetChain()))
         .WithSummary("The chain map the cockpit draws")

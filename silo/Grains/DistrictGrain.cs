@@ -9,6 +9,7 @@ public sealed class DistrictState
 {
     public List<EnterpriseRollup> Enterprises { get; set; } = [];
     public List<BundleRollup> Bundles { get; set; } = [];
+    public List<DailyOutput> Recorded { get; set; } = [];
     public ChainMap? Chain { get; set; }
 }
 
@@ -49,6 +50,8 @@ public sealed class DistrictGrain(
             _tally.Apply(rollup);
         }
 
+        _tally.Record(state.State.Recorded);
+
         var now = time.GetUtcNow();
         _today = calendar.DateOf(now);
         _savedAt = now;
@@ -71,6 +74,13 @@ public sealed class DistrictGrain(
         _tally.Apply(rollup);
         Changed();
         return Task.CompletedTask;
+    }
+
+    public async Task RecordHistory(DailyOutput[] days)
+    {
+        _tally.Record(days);
+        Changed();
+        await Save();
     }
 
     public Task<CockpitView> GetCockpit()
@@ -151,6 +161,7 @@ public sealed class DistrictGrain(
         _savedAt = time.GetUtcNow();
         state.State.Enterprises = [.. _tally.Enterprises];
         state.State.Bundles = [.. _tally.Bundles];
+        state.State.Recorded = [.. _tally.Recorded];
         try
         {
             await state.WriteStateAsync();
