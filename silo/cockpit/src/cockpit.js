@@ -11,7 +11,7 @@ const TEXT = {
     asOf: '数据时间', outputToday: '今日产量', valueToday: '今日产值', enterprises: '入库企业', activeOrders: '在制订单',
     terminalsOnline: '终端在线', terminalsInFault: '终端故障', pieces: '件', firms: '家', orders: '单', sets: '台',
     ordersByStatus: '订单状态', procurement: '拼单集采', openBundles: '进行中拼单', pooledValue: '集采金额', savings: '节约采购成本',
-    procurementNote: '含已成团拼单，及进行中拼单按当前阶梯价计', chain: '产业链图谱', chainHint: '节点大小 = 今日产量',
+    procurementNote: '含已成团拼单，及进行中拼单按当前阶梯价计', savingsRate: '节约率', chain: '产业链图谱', chainHint: '节点大小 = 今日产量',
     trend: '近30日产量与产值', alerts: '预警', alertsTotal: (n) => `共 ${fmtInt(n)} 条`, noAlerts: '暂无预警',
     vsYesterday: '较昨日', yesterdayNone: '昨日无产出', units: '产量(件)', value: '产值(万元)',
     late: '延期', atRisk: '风险', fault: '故障', due: '交期', since: '自',
@@ -26,7 +26,7 @@ const TEXT = {
     asOf: 'As of', outputToday: 'Output today', valueToday: 'Output value today', enterprises: 'Enterprises', activeOrders: 'Active orders',
     terminalsOnline: 'Terminals online', terminalsInFault: 'Terminals in fault', pieces: 'pcs', firms: '', orders: '', sets: '',
     ordersByStatus: 'Orders by status', procurement: 'Pooled procurement', openBundles: 'Open bundles', pooledValue: 'Pooled value', savings: 'Savings',
-    procurementNote: 'Closed bundles, plus open ones at the tier they would reach if closed now', chain: 'Industry chain', chainHint: 'node size = output today',
+    procurementNote: 'Closed bundles, plus open ones at the tier they would reach if closed now', savingsRate: 'Savings rate', chain: 'Industry chain', chainHint: 'node size = output today',
     trend: 'Output, last 30 days', alerts: 'Alerts', alertsTotal: (n) => `${fmtInt(n)} in all`, noAlerts: 'No alerts',
     vsYesterday: 'vs yesterday', yesterdayNone: 'none yesterday', units: 'Units', value: 'Value (¥10k)',
     late: 'Late', atRisk: 'Risk', fault: 'Fault', due: 'due', since: 'since',
@@ -92,6 +92,9 @@ function drawCounters(v) {
   setFigure('fig-open', v.procurement.openBundles, fmtInt(v.procurement.openBundles));
   setFigure('fig-pooled', v.procurement.pooledValue, t().money(v.procurement.pooledValue));
   setFigure('fig-savings', v.procurement.savings, t().money(v.procurement.savings));
+  const listed = v.procurement.pooledValue + v.procurement.savings;
+  const rate = listed > 0 ? v.procurement.savings / listed : 0;
+  setFigure('fig-rate', rate, `${fmtFixed(rate * 100, 1)}%`);
   document.getElementById('as-of').textContent = v.asOf.slice(0, 19).replace('T', ' ');
   document.body.dataset.version = String(v.version);
 }
@@ -160,10 +163,11 @@ function drawChain(v) {
         : ''),
     },
     series: [{
+      id: 'chain',
       type: 'graph',
       layout: 'none',
       roam: false,
-      left: 30, right: 150, top: 20, bottom: 20,
+      left: 50, right: 150, top: 24, bottom: 24,
       edgeSymbol: ['none', 'arrow'],
       edgeSymbolSize: 7,
       emphasis: { focus: 'adjacency', lineStyle: { width: 3 } },
@@ -172,7 +176,7 @@ function drawChain(v) {
       edges: v.chain.edges.map((e) => ({ source: e.from, target: e.to })),
       animationDurationUpdate: 600,
     }],
-  }, { replaceMerge: ['series'] });
+  });
 }
 
 // ---- orders by status ------------------------------------------------------------------------
@@ -183,16 +187,21 @@ function drawStatus(v) {
     textStyle: { fontFamily: FONT },
     tooltip: { trigger: 'item', textStyle: { fontFamily: FONT } },
     title: {
-      text: fmtInt(v.activeOrders), subtext: t().activeOrders, left: 'center', top: '40%',
+      text: fmtInt(v.activeOrders), subtext: t().activeOrders, left: '29%', top: '43%', textAlign: 'center',
       textStyle: { color: '#ffc53d', fontSize: 28, fontFamily: FONT }, subtextStyle: { color: '#7f9cc0', fontSize: 13, fontFamily: FONT },
     },
+    legend: {
+      orient: 'vertical', right: 8, top: 'middle', itemGap: 16, itemWidth: 14, itemHeight: 10, icon: 'roundRect',
+      textStyle: { color: '#d6ecff', fontSize: 15, fontFamily: FONT, rich: { c: { color: '#ffc53d', fontSize: 16, fontWeight: 600, padding: [0, 0, 0, 10] } } },
+      formatter: (name) => { const s = order.find((k) => t().status[k] === name); return `${name}{c|${fmtInt(v.ordersByStatus[s] ?? 0)}}`; },
+    },
     series: [{
+      id: 'status',
       type: 'pie',
-      radius: ['46%', '68%'],
-      center: ['50%', '50%'],
+      radius: ['44%', '64%'],
+      center: ['30%', '52%'],
       itemStyle: { borderColor: '#050d1f', borderWidth: 2 },
-      label: { color: '#d6ecff', fontSize: 14, fontFamily: FONT, formatter: '{b}\n{c}' },
-      labelLine: { lineStyle: { color: 'rgba(214,236,255,0.4)' } },
+      label: { show: false },
       data: order.map((s) => ({ id: s, name: t().status[s], value: v.ordersByStatus[s] ?? 0, itemStyle: { color: STATUS_COLORS[s] } })),
     }],
   });
