@@ -24,7 +24,7 @@ public static class ChainMaps
             return (null, $"the chain map is not valid JSON: {e.Message}");
         }
 
-        return Problem(map) is { } problem ? (null, problem) : (map, null);
+        return Problem(map) is { } problem ? (null, problem) : (map! with { Edges = map.Edges ?? [] }, null);
     }
 
     /// <summary>Null when the map is usable; otherwise why not.</summary>

@@ -104,7 +104,7 @@ public sealed class DistrictGrain(
             throw new ArgumentException(problem, nameof(map));
         }
 
-        state.State.Chain = map;
+        state.State.Chain = map is null ? null : map with { Edges = map.Edges ?? [] };
         Changed();
         await Save();
         return Chain;
