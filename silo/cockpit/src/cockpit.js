@@ -32,7 +32,7 @@ const TEXT = {
     late: 'Late', atRisk: 'Risk', fault: 'Fault', due: 'due', since: 'since',
     status: { unplanned: 'Unplanned', 'on-track': 'On track', 'at-risk': 'At risk', late: 'Late', done: 'Done' },
     stage: { upstream: 'Upstream · materials', midstream: 'Midstream · making', downstream: 'Downstream · sales', other: 'Other' },
-    nodeLine: (n, units) => `${fmtInt(n)} firms · ${fmtInt(units)} pcs`,
+    nodeLine: (n, units) => `${fmtInt(n)} firm${n === 1 ? '' : 's'} · ${fmtInt(units)} pcs`,
     money: (v) => `¥${new Intl.NumberFormat('en-US', { notation: 'compact', maximumFractionDigits: 2 }).format(v)}`,
     moneyUnit: '', bundles: '', needKey: 'An access key is needed',
   },
@@ -167,7 +167,7 @@ function drawChain(v) {
       type: 'graph',
       layout: 'none',
       roam: false,
-      left: 50, right: 150, top: 24, bottom: 24,
+      left: 50, right: 185, top: 24, bottom: 24,
       edgeSymbol: ['none', 'arrow'],
       edgeSymbolSize: 7,
       emphasis: { focus: 'adjacency', lineStyle: { width: 3 } },
@@ -268,16 +268,19 @@ function drawAlerts(v) {
     const when = document.createElement('span');
     when.className = 'when';
     const at = a.due || a.since;
-    when.textContent = at ? `${a.due ? t().due : t().since} ${localTime(at)}` : '';
+    when.textContent = at ? `${a.due ? t().due : t().since} ${districtTime(at, v.asOf)}` : '';
     li.append(tag, who, when);
     list.append(li);
   }
 }
 
-function localTime(iso) {
-  const d = new Date(iso);
+// An instant as the district's clock shows it: the offset of the view's asOf (e.g. +08:00), not the browser's.
+function districtTime(iso, asOf) {
+  const m = /([+-])(\d\d):(\d\d)$/.exec(asOf);
+  const offset = m ? (m[1] === '-' ? -1 : 1) * (Number(m[2]) * 60 + Number(m[3])) : 0;
+  const d = new Date(Date.parse(iso) + offset * 60000);
   const pad = (n) => String(n).padStart(2, '0');
-  return `${pad(d.getMonth() + 1)}-${pad(d.getDate())} ${pad(d.getHours())}:${pad(d.getMinutes())}`;
+  return `${pad(d.getUTCMonth() + 1)}-${pad(d.getUTCDate())} ${pad(d.getUTCHours())}:${pad(d.getUTCMinutes())}`;
 }
 
 // ---- language --------------------------------------------------------------------------------
