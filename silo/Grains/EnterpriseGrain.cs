@@ -25,9 +25,13 @@ public sealed class EnterpriseGrain(
     TimeProvider time) : Grain, IEnterpriseGrain
 {
     private static readonly TimeSpan FlushEvery = TimeSpan.FromSeconds(1);
+
+    /// <summary>A change after a quiet second is passed on this soon (the cockpit shows it within about a second); then once a second.</summary>
+    private static readonly TimeSpan FirstFlushAfter = TimeSpan.FromMilliseconds(50);
     private DailyLedger _daily = new();
     private bool _dirty;
     private IGrainTimer? _flush;
+    private DateTimeOffset _flushedAt;
     private EnterpriseRollup? _rolledUp;
 
     public override Task OnActivateAsync(CancellationToken cancellationToken)
@@ -138,11 +142,19 @@ public sealed class EnterpriseGrain(
     private void MarkDirty()
     {
         _dirty = true;
-        _flush ??= this.RegisterGrainTimer(Flush, new GrainTimerCreationOptions(FlushEvery, FlushEvery));
+        if (_flush is null)
+        {
+            var wait = _flushedAt + FlushEvery - time.GetUtcNow();
+            _flush = this.RegisterGrainTimer(Flush, new GrainTimerCreationOptions(wait > FirstFlushAfter ? wait : FirstFlushAfter, FlushEvery));
+        }
     }
 
     private async Task Flush()
     {
+        _flushedAt = time.GetUtcNow();
+
+        // The district hears the roll-up while the state is being saved, not after (see ProductionOrderGrain).
+        var rollingUp = SendRollUp(force: false);
         if (_dirty)
         {
             _dirty = false;
@@ -158,7 +170,7 @@ public sealed class EnterpriseGrain(
             }
         }
 
-        if (!await SendRollUp(force: false) && !_dirty)
+        if (!await rollingUp && !_dirty)
         {
             _flush?.Dispose();
             _flush = null;
