@@ -21,11 +21,16 @@ public static class CockpitEndpoints
         .Produces<CockpitDocument>();
 
         // EventSource cannot send headers, so a browser passes its key as ?access_token=; the auth layer reads it.
-        cockpit.MapGet("/stream", (CockpitFeed feed, HttpContext context) =>
+        cockpit.MapGet("/stream", (CockpitFeed feed, HttpContext context, IHostApplicationLifetime lifetime) =>
         {
             context.Response.Headers.CacheControl = "no-cache";
             context.Response.Headers["X-Accel-Buffering"] = "no";
-            return TypedResults.ServerSentEvents(feed.Stream(context.RequestAborted));
+
+            // A stopping silo ends its streams at once (the browsers reconnect to it or another silo)
+            // rather than holding the shutdown until its timeout.
+            var ends = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted, lifetime.ApplicationStopping);
+            context.Response.RegisterForDispose(ends);
+            return TypedResults.ServerSentEvents(feed.Stream(ends.Token));
         })
         .WithSummary("The district view as Server-Sent Events: each change (at most about two a second) and a heartbeat event");
 
