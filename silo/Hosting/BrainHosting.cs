@@ -3,6 +3,7 @@ using IndustryBrain.Silo.Api;
 using IndustryBrain.Silo.Grains;
 using IndustryBrain.Silo.Ingest;
 using IndustryBrain.Silo.Mqtt;
+using IndustryBrain.Silo.Security;
 using IndustryBrain.Silo.Storage;
 using Microsoft.Extensions.Options;
 using OpenTelemetry.Metrics;
@@ -33,6 +34,9 @@ public static class BrainHosting
         services.AddOptions<MqttOptions>().Bind(configuration.GetSection("Mqtt"))
             .Validate(o => o.Port is > 0 and < 65536, "Mqtt:Port must be a TCP port")
             .Validate(o => o.Embedded || Uri.TryCreate(o.Broker, UriKind.Absolute, out _), "Mqtt:Broker must be empty or mqtt://host:port")
+            .Validate(o => o.MaxPayloadBytes is > 0 and <= MqttOptions.ContractMaxPayloadBytes, "Mqtt:MaxPayloadBytes must be between 1 and 65536")
+            .Validate(o => o.MaxConnections > 0 && o.PublishesPerSecond >= 0 && o.PublishBurst > 0,
+                "Mqtt:MaxConnections and Mqtt:PublishBurst must be positive, Mqtt:PublishesPerSecond not negative")
             .ValidateOnStart();
         services.AddBrainGrainServices(configuration);
         services.AddSingleton<IngestMetrics>();
@@ -50,6 +54,12 @@ public static class BrainHosting
             silo.AddBrainStorage();
             silo.Configure<GrainCollectionOptions>(o => o.CollectionAge = TimeSpan.FromMinutes(30));
         });
+
+        // After Orleans: the first administrator key is made in the registry grain.
+        services.AddBrainSecurity(configuration);
+
+        // The hosting log's "Request starting" lines carry query strings, and the cockpit stream's carries a key.
+        builder.Logging.AddFilter("Microsoft.AspNetCore.Hosting.Diagnostics", LogLevel.Warning);
 
         // Started after Orleans, stopped before it: the broker stops taking, the ingest drains, then grains save.
         services.AddSingleton<RejectSink>();
@@ -97,10 +107,12 @@ public static class BrainHosting
     {
         app.UseExceptionHandler();
         app.UseStatusCodePages();
+        app.UseBrainSecurity();
         app.MapOpenApi();
         app.MapPrometheusScrapingEndpoint();
         app.MapEnterprises();
         app.MapOperations();
+        app.MapSecurity();
         return app;
     }
 }
