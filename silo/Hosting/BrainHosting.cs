@@ -52,6 +52,7 @@ public static class BrainHosting
         {
             silo.UseLocalhostClustering(siloPort, gatewayPort, serviceId: "industry-brain", clusterId: "embedded");
             silo.AddBrainStorage();
+            silo.AddBrainReminders();
             silo.Configure<GrainCollectionOptions>(o => o.CollectionAge = TimeSpan.FromMinutes(30));
         });
 
@@ -102,6 +103,14 @@ public static class BrainHosting
         return silo;
     }
 
+    /// <summary>Durable reminders (bundle deadlines) on the embedded SQLite file.</summary>
+    public static ISiloBuilder AddBrainReminders(this ISiloBuilder silo)
+    {
+        silo.AddReminders();
+        silo.Services.AddSingleton<IReminderTable, SqliteReminderTable>();
+        return silo;
+    }
+
     /// <summary>The HTTP surface of CONTRACT.md.</summary>
     public static WebApplication MapIndustryBrain(this WebApplication app)
     {
@@ -111,6 +120,7 @@ public static class BrainHosting
         app.MapOpenApi();
         app.MapPrometheusScrapingEndpoint();
         app.MapEnterprises();
+        app.MapBundles();
         app.MapOperations();
         app.MapSecurity();
         return app;
