@@ -5,6 +5,7 @@ using IndustryBrain.Silo.Ingest;
 using IndustryBrain.Silo.Mqtt;
 using IndustryBrain.Silo.Security;
 using IndustryBrain.Silo.Storage;
+using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.Extensions.Options;
 using OpenTelemetry.Metrics;
 using Orleans.Configuration;
@@ -71,7 +72,20 @@ public static class BrainHosting
         services.AddSingleton<IBrainPublisher>(sp => sp.GetRequiredService<EmbeddedBroker>());
         services.AddHostedService(sp => sp.GetRequiredService<EmbeddedBroker>());
 
-        services.AddProblemDetails();
+        // Every problem carries a reason, also those ASP.NET Core writes itself; a bad request that Kestrel
+        // throws (a body over Http:MaxRequestBodyBytes) answers its own status, not 500.
+        services.AddProblemDetails(o => o.CustomizeProblemDetails = problem =>
+        {
+            if (!problem.ProblemDetails.Extensions.ContainsKey("reason"))
+            {
+                problem.ProblemDetails.Extensions["reason"] = Problems.ReasonOf(problem.ProblemDetails.Status ?? problem.HttpContext.Response.StatusCode);
+            }
+        });
+        services.Configure<ExceptionHandlerOptions>(o =>
+        {
+            o.StatusCodeSelector = e => e is BadHttpRequestException bad ? bad.StatusCode : StatusCodes.Status500InternalServerError;
+            o.SuppressDiagnosticsCallback = c => c.Exception is BadHttpRequestException; // the client's fault, not worth an error line
+        });
         services.AddOpenApi();
         services.AddOpenTelemetry().WithMetrics(metrics => metrics
             .AddMeter(IngestMetrics.MeterName)

@@ -179,10 +179,22 @@ public sealed class SecuredSilo : IAsyncDisposable
         return await Http.SendAsync(request);
     }
 
-    /// <summary>Sends a request that must succeed, and answers its JSON body (null when it has none).</summary>
+    /// <summary>
+    /// Sends a request that must succeed, and answers its JSON body (null when it has none). A 429 (a
+    /// silo started with small rate limits) is waited out and sent again.
+    /// </summary>
     public async Task<JsonNode?> Ok(HttpMethod method, string path, string? key, object? body = null)
     {
-        using var response = await Send(method, path, key, body);
+        var response = await Send(method, path, key, body);
+        for (var attempt = 0; response.StatusCode == HttpStatusCode.TooManyRequests && attempt < 60; attempt++)
+        {
+            var wait = response.Headers.RetryAfter?.Delta ?? TimeSpan.FromSeconds(1);
+            response.Dispose();
+            await Task.Delay(wait);
+            response = await Send(method, path, key, body);
+        }
+
+        using var answered = response;
         var text = await response.Content.ReadAsStringAsync();
         if (!response.IsSuccessStatusCode)
         {
