@@ -92,6 +92,13 @@ public sealed class Terminal : IAsyncDisposable
         }
     }
 
+    /// <summary>The payload of the next message received, on whatever topic; fails after 30 s.</summary>
+    public async Task<string> NextAny()
+    {
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        return (await _received.Reader.ReadAsync(timeout.Token)).Payload;
+    }
+
     public async ValueTask DisposeAsync()
     {
         if (Client.IsConnected)
