@@ -16,13 +16,12 @@ public sealed class MosquittoFilesTests
     {
         public int Port => port;
 
-        public static async Task<Mosquitto> Start(string passwd, string acl)
+        public int Pid => process.Id;
+
+        /// <summary>Starts Mosquitto on a free port with the passwd and acl files in the folder.</summary>
+        public static async Task<Mosquitto> Start(string folder)
         {
-            var folder = Path.Combine(Path.GetTempPath(), "ib-mosquitto-" + Guid.NewGuid().ToString("N"));
-            Directory.CreateDirectory(folder);
             var port = SecuredSilo.FreePort();
-            await File.WriteAllTextAsync(Path.Combine(folder, "passwd"), passwd);
-            await File.WriteAllTextAsync(Path.Combine(folder, "acl"), acl);
             await File.WriteAllTextAsync(Path.Combine(folder, "mosquitto.conf"), $"""
                 listener {port} 127.0.0.1
                 allow_anonymous false
@@ -47,16 +46,11 @@ public sealed class MosquittoFilesTests
                 {
                     await Task.Delay(100);
                 }
+                catch (SocketException) when (process.HasExited)
+                {
+                    throw new InvalidOperationException($"mosquitto exited: {await process.StandardError.ReadToEndAsync()}");
+                }
             }
-        }
-
-        /// <summary>Writes new files and has Mosquitto reload them (SIGHUP), as deploy/ does.</summary>
-        public async Task Reload(string passwd, string acl)
-        {
-            await File.WriteAllTextAsync(Path.Combine(folder, "passwd"), passwd);
-            await File.WriteAllTextAsync(Path.Combine(folder, "acl"), acl);
-            using var hup = Process.Start("kill", ["-HUP", process.Id.ToString(CultureInfo.InvariantCulture)]);
-            await hup.WaitForExitAsync();
         }
 
         public async ValueTask DisposeAsync()
@@ -68,35 +62,49 @@ public sealed class MosquittoFilesTests
             }
 
             process.Dispose();
-            Directory.Delete(folder, recursive: true);
+            File.Delete(Path.Combine(folder, "mosquitto.conf"));
         }
     }
 
     private const string BrainPassword = "brain-broker-password";
 
-    /// <summary>The brain's two files, with the brain's own broker user added as deploy/ adds it (mosquitto_passwd).</summary>
-    private static async Task<(string Passwd, string Acl)> Files(SecuredSilo silo)
+    /// <summary>Runs deploy/mosquitto/sync-credentials.sh against the silo, as production does; answers its output.</summary>
+    private static async Task<string> Sync(SecuredSilo silo, string folder, int? hupPid = null)
     {
-        async Task<string> Text(string path)
+        var start = new ProcessStartInfo("bash")
         {
-            using var response = await silo.Send(HttpMethod.Get, path, silo.AdminKey);
-            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-            return await response.Content.ReadAsStringAsync();
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            Environment = { ["IB_KEY"] = silo.AdminKey, ["IB_BRAIN_PASSWORD"] = BrainPassword },
+        };
+        foreach (var argument in new[] { Script(), "--api", silo.Http.BaseAddress!.ToString().TrimEnd('/'), "--out", folder })
+        {
+            start.ArgumentList.Add(argument);
         }
 
-        var passwd = await Text("/api/broker/passwd");
-        var file = Path.GetTempFileName();
-        try
+        if (hupPid is { } pid)
         {
-            await File.WriteAllTextAsync(file, passwd);
-            using var add = Process.Start("mosquitto_passwd", ["-b", file, "industry-brain", BrainPassword]);
-            await add.WaitForExitAsync();
-            return (await File.ReadAllTextAsync(file), await Text("/api/broker/acl"));
+            start.ArgumentList.Add("--hup-pid");
+            start.ArgumentList.Add(pid.ToString(CultureInfo.InvariantCulture));
         }
-        finally
+
+        using var process = Process.Start(start)!;
+        var output = await process.StandardOutput.ReadToEndAsync();
+        var error = await process.StandardError.ReadToEndAsync();
+        await process.WaitForExitAsync();
+        Assert.True(process.ExitCode == 0, $"sync-credentials.sh exited with {process.ExitCode}: {output}{error}");
+        return output;
+    }
+
+    private static string Script()
+    {
+        var root = new DirectoryInfo(AppContext.BaseDirectory);
+        while (!File.Exists(Path.Combine(root.FullName, "IndustryBrain.sln")))
         {
-            File.Delete(file);
+            root = root.Parent ?? throw new InvalidOperationException("no IndustryBrain.sln above the tests");
         }
+
+        return Path.Combine(root.FullName, "deploy", "mosquitto", "sync-credentials.sh");
     }
 
     [Fact]
@@ -107,11 +115,25 @@ public sealed class MosquittoFilesTests
         await silo.Register("other");
         var password = await silo.IssueCredential("qiaofeng", "T1");
         await silo.IssueCredential("other", "T1");
-        var (passwd, acl) = await Files(silo);
-        Assert.Equal(3, passwd.Split('\n', StringSplitOptions.RemoveEmptyEntries).Length);
-        Assert.DoesNotContain(password, passwd, StringComparison.Ordinal);
+        var folder = Path.Combine(Path.GetTempPath(), "ib-mosquitto-" + Guid.NewGuid().ToString("N"));
+        try
+        {
+            await Run(silo, password, folder);
+        }
+        finally
+        {
+            Directory.Delete(folder, recursive: true);
+        }
+    }
 
-        await using var mosquitto = await Mosquitto.Start(passwd, acl);
+    private static async Task Run(SecuredSilo silo, string password, string folder)
+    {
+        Assert.Equal($"wrote {folder}/passwd (3 users) and {folder}/acl", (await Sync(silo, folder)).Trim());
+        var passwd = await File.ReadAllTextAsync(Path.Combine(folder, "passwd"));
+        Assert.DoesNotContain(password, passwd, StringComparison.Ordinal);
+        Assert.Contains("qiaofeng/T1:$7$", passwd, StringComparison.Ordinal);
+
+        await using var mosquitto = await Mosquitto.Start(folder);
         await using (var terminal = await Terminal.Connect(mosquitto.Port, "qiaofeng/T1", password))
         {
             Assert.Equal(MqttClientConnectResultCode.Success, terminal.Result.ResultCode);
@@ -148,9 +170,8 @@ public sealed class MosquittoFilesTests
             Assert.Equal(HttpStatusCode.NoContent, revoke.StatusCode);
         }
 
-        var (revokedPasswd, revokedAcl) = await Files(silo);
-        Assert.DoesNotContain("qiaofeng/T1:", revokedPasswd, StringComparison.Ordinal);
-        await mosquitto.Reload(revokedPasswd, revokedAcl);
+        await Sync(silo, folder, hupPid: mosquitto.Pid);
+        Assert.DoesNotContain("qiaofeng/T1:", await File.ReadAllTextAsync(Path.Combine(folder, "passwd")), StringComparison.Ordinal);
         for (var attempt = 0; ; attempt++)
         {
             await using var revoked = await Terminal.Connect(mosquitto.Port, "qiaofeng/T1", password);
