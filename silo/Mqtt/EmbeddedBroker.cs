@@ -38,6 +38,7 @@ public sealed class EmbeddedBroker(
 
     private MqttServer? _server;
     private GuardedTcpServerAdapter? _listener;
+    private volatile bool _stopping;
 
     public bool IsLive => _server?.IsStarted == true;
 
@@ -72,7 +73,8 @@ public sealed class EmbeddedBroker(
         if (string.IsNullOrEmpty(e.ClientId))
         {
             // MQTT 5 lets a client leave its id to the broker. Assigned before any refusal, or MQTTnet
-            // would answer every refusal of such a client with "client identifier not valid".
+            // would answer every refusal of such a client with "client identifier not valid". (MQTTnet
+            // refuses an empty id under MQTT 3.1.1 before this point, which that version allows.)
             e.AssignedClientIdentifier = "ib-" + Guid.NewGuid().ToString("N");
         }
 
@@ -116,6 +118,14 @@ public sealed class EmbeddedBroker(
         }
 
         var message = e.ApplicationMessage;
+        if (_stopping && message.Topic.EndsWith("/status", StringComparison.Ordinal))
+        {
+            // Stopping the broker sends every connected terminal's Last Will; the terminals are not
+            // offline, the brain is. Counts still flow until the broker is down.
+            e.ProcessPublish = false;
+            return;
+        }
+
         if (TerminalRights.PublishProblem(username, message.Topic) is { } problem)
         {
             Refuse(e, RejectReasons.NotAuthorized, problem);
@@ -235,6 +245,7 @@ public sealed class EmbeddedBroker(
 
     public async Task StopAsync(CancellationToken cancellationToken)
     {
+        _stopping = true;
         if (_server is { IsStarted: true })
         {
             await Publish(Topics.BrainState, BrainEpoch.OfflinePayload, retain: true, cancellationToken);
