@@ -42,6 +42,7 @@ public sealed class EmbeddedBroker(
         _server.InterceptingPublishAsync += OnPublish;
         await _server.StartAsync();
         await Publish(Topics.BrainState, epoch.OnlinePayload, retain: true, cancellationToken);
+        epoch.Renewed += PublishEpoch;
         logger.LogInformation("Embedded MQTT broker listening on {Address}:{Port}", address, mqtt.Port);
     }
 
@@ -66,6 +67,8 @@ public sealed class EmbeddedBroker(
             e.Response.ReasonString = refusal.Reason;
         }
     }
+
+    private Task PublishEpoch(string renewed) => Publish(Topics.BrainState, BrainEpoch.Online(renewed), retain: true);
 
     public static MqttPubAckReasonCode ReasonCode(string reason) => reason switch
     {
@@ -94,6 +97,7 @@ public sealed class EmbeddedBroker(
 
     public async Task StopAsync(CancellationToken cancellationToken)
     {
+        epoch.Renewed -= PublishEpoch;
         if (_server is { IsStarted: true })
         {
             await Publish(Topics.BrainState, BrainEpoch.OfflinePayload, retain: true, cancellationToken);
