@@ -103,6 +103,7 @@ public static class BrainHosting
             services.AddHostedService(sp => sp.GetRequiredService<BrokerConnection>());
         }
 
+        services.AddHostedService<LostReadingsWatch>();
         if (identity.Clustered)
         {
             services.AddSingleton<SiloLossWatch>();

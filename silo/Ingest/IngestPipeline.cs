@@ -26,6 +26,9 @@ public sealed class IngestPipeline(
     public const int MaxDrain = 50_000;
     public const int MaxCallsInFlight = 512;
 
+    /// <summary>How long a batch is retried before its readings count as failed (healed at the next epoch).</summary>
+    public static readonly TimeSpan RetryFor = TimeSpan.FromSeconds(30);
+
     [ThreadStatic]
     private static List<ParsedReading>? t_parsed;
 
@@ -194,6 +197,7 @@ public sealed class IngestPipeline(
         {
             var grain = grains.GetGrain<IProductionOrderGrain>(Keys.Order(enterprise, order));
             var batch = new ReadingBatch(readings);
+            var started = Stopwatch.GetTimestamp();
             for (var attempt = 1; ; attempt++)
             {
                 try
@@ -208,10 +212,12 @@ public sealed class IngestPipeline(
 
                     return;
                 }
-                catch (Exception e) when (attempt < 3)
+                catch (Exception e) when (Stopwatch.GetElapsedTime(started) < RetryFor)
                 {
+                    // Readings are idempotent, so retrying is always safe. In a cluster a grain whose silo died
+                    // answers again once membership declares that silo dead, some seconds later.
                     logger.LogDebug(e, "applying {Count} readings to {Enterprise}/{Order} failed; retrying", readings.Length, enterprise, order);
-                    await Task.Delay(100 * attempt);
+                    await Task.Delay(Math.Min(100 << Math.Min(attempt - 1, 5), 2_000));
                 }
             }
         }
