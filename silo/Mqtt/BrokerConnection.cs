@@ -35,6 +35,7 @@ public sealed class BrokerConnection(
     private volatile bool _stopping;
     private long _connections;
     private DateTimeOffset? _lostAt;
+    private DateTimeOffset? _dropsAnsweredAt;
 
     public bool IsLive => _live && _client.IsConnected;
 
@@ -63,6 +64,7 @@ public sealed class BrokerConnection(
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         var mqtt = options.Value;
+        var drops = string.IsNullOrEmpty(mqtt.DropsTopic) ? Task.CompletedTask : Task.Run(() => WatchDrops(stoppingToken), CancellationToken.None);
         var delay = TimeSpan.FromMilliseconds(100);
         while (!stoppingToken.IsCancellationRequested)
         {
@@ -88,6 +90,8 @@ public sealed class BrokerConnection(
 
             await _disconnected.Task.WaitAsync(stoppingToken).ContinueWith(_ => { }, TaskScheduler.Default);
         }
+
+        await drops;
     }
 
     private async Task Connect(CancellationToken cancellationToken)
@@ -215,12 +219,41 @@ public sealed class BrokerConnection(
 
     private void OnDropsReport(ReadOnlySequence<byte> payload, bool retained)
     {
-        if (!long.TryParse(Encoding.ASCII.GetString(payload.ToArray()), NumberStyles.None, CultureInfo.InvariantCulture, out var count)
-            || _drops.Observe(count, retained, time.GetUtcNow()) is not { } dropped)
+        if (long.TryParse(Encoding.ASCII.GetString(payload.ToArray()), NumberStyles.None, CultureInfo.InvariantCulture, out var count)
+            && _drops.Observe(count, retained, time.GetUtcNow()) is { } dropped)
         {
+            AnswerDrops(dropped);
+        }
+    }
+
+    private async Task WatchDrops(CancellationToken stoppingToken)
+    {
+        using var timer = new PeriodicTimer(TimeSpan.FromSeconds(1), time);
+        try
+        {
+            while (await timer.WaitForNextTickAsync(stoppingToken))
+            {
+                if (_drops.Due(time.GetUtcNow()) is { } dropped)
+                {
+                    AnswerDrops(dropped);
+                }
+            }
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+        }
+    }
+
+    private void AnswerDrops(long dropped)
+    {
+        var now = time.GetUtcNow();
+        if (_dropsAnsweredAt is { } last && now - last < TimeSpan.FromSeconds(options.Value.DropsEpochIntervalSeconds))
+        {
+            logger.LogWarning("The broker reports {Count} messages dropped in all; an epoch for drops was begun at {Last}, not again yet", dropped, last);
             return;
         }
 
+        _dropsAnsweredAt = now;
         logger.LogWarning("The broker reports {Count} messages dropped in all; a new epoch lets terminals resend", dropped);
         _ = epoch.Renew("messages dropped by the broker", once: "drops:" + dropped.ToString(CultureInfo.InvariantCulture), cause: "broker-drops")
             .ContinueWith(t => logger.LogWarning(t.Exception, "no new epoch after the broker's drops"), TaskContinuationOptions.OnlyOnFaulted);

@@ -37,6 +37,12 @@ public sealed class MqttOptions
     /// </summary>
     public string DropsTopic { get; set; } = "$SYS/broker/publish/messages/dropped";
 
+    /// <summary>
+    /// External broker: the shortest time between two epochs begun for drops. The counter is the broker's
+    /// (every client's drops), so a stalled subscriber of someone else's would otherwise renew it at every resend.
+    /// </summary>
+    public int DropsEpochIntervalSeconds { get; set; } = 60;
+
     public string? Username { get; set; }
 
     public string? Password { get; set; }
