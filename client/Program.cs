@@ -1,1 +1,4 @@
-return 0;
+using IndustryBrain.Client.Commands;
+
+Console.OutputEncoding = System.Text.Encoding.UTF8;
+return await BrainCommand.Run(args);

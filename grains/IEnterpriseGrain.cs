@@ -22,6 +22,10 @@ public interface IEnterpriseGrain : IGrainWithStringKey
     [Alias("ReportOrder")]
     Task ReportOrder(OrderSummary summary);
 
+    /// <summary>A closed bundle's record for this participant; one per bundle, so repeating it changes nothing.</summary>
+    [Alias("RecordProcurement")]
+    Task RecordProcurement(ProcurementRecord record);
+
     [Alias("UpdateTerminals")]
     Task UpdateTerminals(TerminalStatus[] statuses);
 }

@@ -27,4 +27,6 @@ public sealed record EnterpriseView(
     IReadOnlyDictionary<string, int> OrdersByStatus,
     TerminalStatus[] Terminals,
     DailyOutput[] Daily,
-    DateTimeOffset? RegisteredAt);
+    DateTimeOffset? RegisteredAt,
+    ProcurementRecord[] Procurement,
+    decimal ProcurementSavings);

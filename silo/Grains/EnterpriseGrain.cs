@@ -11,6 +11,7 @@ public sealed class EnterpriseState
     public Dictionary<string, OrderSummary> Orders { get; set; } = new(StringComparer.Ordinal);
     public Dictionary<string, TerminalStatus> Terminals { get; set; } = new(StringComparer.Ordinal);
     public List<DailyOutput> Daily { get; set; } = [];
+    public Dictionary<string, ProcurementRecord> Procurement { get; set; } = new(StringComparer.Ordinal);
 }
 
 /// <summary>
@@ -69,6 +70,18 @@ public sealed class EnterpriseGrain(
         return Task.CompletedTask;
     }
 
+    public async Task RecordProcurement(ProcurementRecord record)
+    {
+        if (state.State.Procurement.TryGetValue(record.Bundle, out var known) && known == record)
+        {
+            return;
+        }
+
+        state.State.Procurement[record.Bundle] = record;
+        _dirty = true;
+        await Flush();
+    }
+
     public Task UpdateTerminals(TerminalStatus[] statuses)
     {
         foreach (var status in statuses)
@@ -109,7 +122,9 @@ public sealed class EnterpriseGrain(
             byStatus,
             terminals,
             _daily.ToArray(),
-            state.State.RegisteredAt);
+            state.State.RegisteredAt,
+            [.. state.State.Procurement.Values.OrderByDescending(p => p.ClosedAt)],
+            state.State.Procurement.Values.Sum(p => p.Savings));
     }
 
     /// <summary>An order that was on track when it last reported is late once its due time has passed.</summary>

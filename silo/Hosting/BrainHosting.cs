@@ -74,6 +74,7 @@ public static class BrainHosting
             {
                 silo.UseLocalhostClustering(identity.SiloPort, identity.GatewayPort, serviceId: identity.ServiceId, clusterId: identity.ClusterId);
                 silo.AddBrainStorage();
+                silo.AddBrainReminders();
             }
 
             silo.Configure<SiloOptions>(o => o.SiloName = identity.SiloName);
@@ -202,6 +203,14 @@ public static class BrainHosting
         return silo;
     }
 
+    /// <summary>Durable reminders (bundle deadlines) on the embedded SQLite file.</summary>
+    public static ISiloBuilder AddBrainReminders(this ISiloBuilder silo)
+    {
+        silo.AddReminders();
+        silo.Services.AddSingleton<IReminderTable, SqliteReminderTable>();
+        return silo;
+    }
+
     /// <summary>The HTTP surface of CONTRACT.md.</summary>
     public static WebApplication MapIndustryBrain(this WebApplication app)
     {
@@ -211,6 +220,7 @@ public static class BrainHosting
         app.MapPrometheusScrapingEndpoint();
         app.MapOrleansDashboard(routePrefix: "/dashboard");
         app.MapEnterprises();
+        app.MapBundles();
         app.MapOperations();
         return app;
     }

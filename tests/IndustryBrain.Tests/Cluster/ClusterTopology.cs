@@ -27,6 +27,10 @@ public sealed class ClusterTopology : IAsyncLifetime
 
     public int[] HttpPorts { get; } = new int[Silos];
 
+    public int[] SiloPorts { get; } = new int[Silos];
+
+    public string ClusterId => _environment["IB_CLUSTER_ID"];
+
     public string RunFolder => _run;
 
     public static string RepositoryRoot
@@ -70,7 +74,8 @@ public sealed class ClusterTopology : IAsyncLifetime
         _environment["IB_REDIS_PORT"] = Text(RedisPort);
         _environment["IB_MQTT_PORT"] = Text(MqttPort);
         _environment["IB_HTTP_PORTS"] = string.Join(' ', HttpPorts.Select(Text));
-        _environment["IB_SILO_PORTS"] = string.Join(' ', ports.Skip(2 + Silos).Take(Silos).Select(Text));
+        ports.Skip(2 + Silos).Take(Silos).ToArray().CopyTo(SiloPorts, 0);
+        _environment["IB_SILO_PORTS"] = string.Join(' ', SiloPorts.Select(Text));
         _environment["IB_GATEWAY_PORTS"] = string.Join(' ', ports.Skip(2 + (2 * Silos)).Take(Silos).Select(Text));
         _environment["IB_ADMIN_KEY"] = AdminKey;
         _environment["IB_SILO_DLL"] = SiloAssembly;
