@@ -6,7 +6,8 @@ namespace IndustryBrain.Silo.Cluster;
 /// Who this silo is and which cluster it belongs to, read once from configuration: the contract's
 /// Cluster:Redis, Orleans:SiloPort and Orleans:GatewayPort, and the optional Orleans:ClusterId,
 /// Orleans:ServiceId, Orleans:SiloName and Orleans:AdvertisedHost. On Kubernetes the pod's name and IP
-/// (POD_NAME, POD_IP) stand in for the silo name and the advertised host.
+/// (POD_NAME, POD_IP) stand in for the silo name and the advertised host, and ORLEANS_SERVICE_ID and
+/// ORLEANS_CLUSTER_ID (as Microsoft.Orleans.Hosting.Kubernetes reads them) for the ids.
 /// </summary>
 public sealed class ClusterIdentity
 {
@@ -44,8 +45,8 @@ public sealed class ClusterIdentity
         return new ClusterIdentity
         {
             Redis = configuration["Cluster:Redis"] ?? "",
-            ServiceId = Or(configuration["Orleans:ServiceId"], DefaultServiceId),
-            ClusterId = Or(configuration["Orleans:ClusterId"], clustered ? "industry-brain" : "embedded"),
+            ServiceId = Or(configuration["Orleans:ServiceId"], Or(configuration["ORLEANS_SERVICE_ID"], DefaultServiceId)),
+            ClusterId = Or(configuration["Orleans:ClusterId"], Or(configuration["ORLEANS_CLUSTER_ID"], clustered ? "industry-brain" : "embedded")),
             SiloName = Or(configuration["Orleans:SiloName"], onKubernetes ? podName! : string.Create(CultureInfo.InvariantCulture, $"{Environment.MachineName}-{siloPort}")),
             AdvertisedHost = Or(configuration["Orleans:AdvertisedHost"], onKubernetes ? configuration["POD_IP"] ?? "127.0.0.1" : "127.0.0.1"),
             SiloPort = siloPort,
