@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Installs the real components the tests run against, from Debian's packages.
+# The tests start their own brokers and servers on free ports, so nothing already running is touched.
 set -euo pipefail
 need=()
-command -v mosquitto >/dev/null || need+=(mosquitto)
+command -v mosquitto >/dev/null || [ -x /usr/sbin/mosquitto ] || need+=(mosquitto)
 command -v mosquitto_pub >/dev/null || need+=(mosquitto-clients)
 command -v redis-server >/dev/null || need+=(redis-server)
 command -v chromium >/dev/null || need+=(chromium)
@@ -12,7 +13,10 @@ if [ ${#need[@]} -gt 0 ]; then
   SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO="sudo"
   $SUDO apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
+  # Debian starts the services it just installed; the tests do not need them, so leave the machine as it was.
+  for service in mosquitto redis-server; do
+    if printf '%s\n' "${need[@]}" | grep -qx "$service" && command -v systemctl >/dev/null; then
+      $SUDO systemctl disable --now "$service" 2>/dev/null || true
+    fi
+  done
 fi
-# The brain's tests start their own brokers and servers; the distribution's services stay out of the way.
-(command -v systemctl >/dev/null && systemctl stop mosquitto redis-server 2>/dev/null) || true
-pkill -x mosquitto 2>/dev/null || true
