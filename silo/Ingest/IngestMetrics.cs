@@ -14,7 +14,6 @@ public sealed class IngestMetrics : IDisposable
     private readonly Counter<long> _failed;
     private readonly Histogram<double> _lag;
     private readonly Counter<long> _epochs;
-    private readonly Counter<long> _bundleEvents;
     private long _receivedTotal;
     private long _appliedTotal;
     private long _duplicateTotal;
@@ -31,7 +30,6 @@ public sealed class IngestMetrics : IDisposable
         _lag = _meter.CreateHistogram<double>("ib.ingest.lag", "s", "From taking a message off MQTT to its readings applied in the order grain",
             advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = [0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1, 5, 10, 30] });
         _epochs = _meter.CreateCounter<long>("ib.epochs", "{epoch}", "New brain epochs this silo began, by cause");
-        _bundleEvents = _meter.CreateCounter<long>("ib.bundle.events", "{event}", "Bundle events: opened, pledged, withdrawn, closed, failed");
     }
 
     public Meter Meter => _meter;
@@ -65,9 +63,6 @@ public sealed class IngestMetrics : IDisposable
     public void Lag(TimeSpan lag) => _lag.Record(lag.TotalSeconds);
 
     public void EpochBegun(string cause) => _epochs.Add(1, new KeyValuePair<string, object?>("cause", cause));
-
-    /// <summary>A bundle event by kind: opened, pledged, withdrawn, closed, failed.</summary>
-    public void BundleEvent(string kind) => _bundleEvents.Add(1, new KeyValuePair<string, object?>("kind", kind));
 
     /// <summary>A gauge read at each export (terminals online, active orders, readings pending).</summary>
     public void Gauge(string name, string unit, string description, Func<long> read) =>

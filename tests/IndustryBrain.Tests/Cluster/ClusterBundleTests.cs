@@ -58,6 +58,15 @@ public sealed class ClusterBundleTests(ClusterTopology cluster, ITestOutputHelpe
                 Assert.Equal(quantity * 400, record.GetProperty("savings").GetDecimal());
                 Assert.Equal(closedAt, record.GetProperty("closedAt").GetDateTimeOffset()); // one closing, heard by all
             }
+
+            // The bundle closed on one surviving silo, once (the killed silo's counters died with it).
+            var closings = 0d;
+            foreach (var silo in Enumerable.Range(1, ClusterTopology.Silos).Where(s => s != host))
+            {
+                closings += await cluster.Metric(silo, "ib_bundle_events_total", "kind=\"closed\"");
+            }
+
+            Assert.Equal(1, closings);
         }
         finally
         {

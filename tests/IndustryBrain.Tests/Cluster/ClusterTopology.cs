@@ -140,12 +140,13 @@ public sealed class ClusterTopology : IAsyncLifetime
             ingest.GetProperty("duplicates").GetInt64(), ingest.GetProperty("failed").GetInt64(), ingest.GetProperty("pending").GetInt64());
     }
 
-    /// <summary>The sum of one Prometheus series (all its labels) on a silo's /metrics.</summary>
-    public async Task<double> Metric(int silo, string name)
+    /// <summary>The sum of one Prometheus series on a silo's /metrics, over the lines holding <paramref name="label"/> (all when empty).</summary>
+    public async Task<double> Metric(int silo, string name, string label = "")
     {
         var text = await Http(silo).GetStringAsync("/metrics");
         return text.Split('\n')
             .Where(line => line.StartsWith(name + "{", StringComparison.Ordinal) || line.StartsWith(name + " ", StringComparison.Ordinal))
+            .Where(line => line.Contains(label, StringComparison.Ordinal))
             .Sum(line => double.Parse(line[(line.LastIndexOf(' ') + 1)..], CultureInfo.InvariantCulture));
     }
 
