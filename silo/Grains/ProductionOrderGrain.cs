@@ -89,11 +89,19 @@ public sealed class ProductionOrderGrain(
             throw new ArgumentException(problem, nameof(plan));
         }
 
+        var before = state.State.Plan;
         state.State.Plan = plan;
         state.State.PlannedAt ??= time.GetUtcNow();
-        if (_eta.Latest is { } latest)
+        if (before is null || before.Quantity != plan.Quantity || !before.Routing.SequenceEqual(plan.Routing))
         {
-            _eta.Observe(latest.At, OrderRules.Progress(plan, _counts));
+            // Progress is measured against the plan: a curve drawn against another plan (or none) would
+            // count everything done so far as done since its first point. Start the curve afresh.
+            var latest = _eta.Latest;
+            _eta = new EtaEstimator();
+            if (latest is not null)
+            {
+                _eta.Observe(latest.At, OrderRules.Progress(plan, _counts));
+            }
         }
 
         _dirty = true;

