@@ -319,13 +319,25 @@ public sealed class BrokerConnection(
         {
             try
             {
-                // The brain goes offline only with its last silo; the others keep it online.
+                var disconnect = new MqttClientDisconnectOptions { Reason = MqttClientDisconnectOptionsReason.NormalDisconnection };
                 if (IsLastSilo())
                 {
+                    // The brain goes offline with its last silo, whose session stays to queue what terminals
+                    // publish until the brain is back.
                     await Publish(Topics.BrainState, BrainEpoch.OfflinePayload, retain: true, cancellationToken);
+                    disconnect.SessionExpiryInterval = (uint)Math.Max(options.Value.SessionExpirySeconds, options.Value.LastSiloSessionExpirySeconds);
+                }
+                else
+                {
+                    // The others keep the brain online: stop taking a share, let what is on its way arrive,
+                    // and end the session, so the broker deals everything to the silos that remain.
+                    await _client.UnsubscribeAsync(new MqttClientUnsubscribeOptionsBuilder()
+                        .WithTopicFilter(Topics.SharedCount).WithTopicFilter(Topics.SharedStatus).Build(), cancellationToken);
+                    await Task.Delay(250, cancellationToken);
+                    disconnect.SessionExpiryInterval = 0;
                 }
 
-                await _client.DisconnectAsync(new MqttClientDisconnectOptionsBuilder().WithReason(MqttClientDisconnectOptionsReason.NormalDisconnection).Build(), cancellationToken);
+                await _client.DisconnectAsync(disconnect, cancellationToken);
             }
             catch (Exception e) when (e is not OperationCanceledException)
             {

@@ -20,6 +20,12 @@ public sealed class MqttOptions
     /// <summary>External broker: how long the broker keeps this silo's session (and queues its share) after a disconnect.</summary>
     public int SessionExpirySeconds { get; set; } = 120;
 
+    /// <summary>
+    /// External broker: how long the session of the last silo to stop cleanly is kept, queueing what
+    /// terminals publish while the whole brain is stopped (a silo that stops while others run ends its session).
+    /// </summary>
+    public int LastSiloSessionExpirySeconds { get; set; } = 86_400;
+
     /// <summary>External broker: MQTT 5 Receive Maximum, the QoS 1 messages the broker may have in flight to this silo.</summary>
     public int ReceiveMaximum { get; set; } = 65535;
 

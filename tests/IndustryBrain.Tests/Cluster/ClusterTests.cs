@@ -98,6 +98,31 @@ public sealed class ClusterTests(ClusterTopology cluster, ITestOutputHelper outp
     }
 
     [Fact]
+    public async Task A_silo_stopped_cleanly_mid_run_leaves_its_share_to_the_others_and_nothing_needs_a_resync()
+    {
+        var epochBefore = (await cluster.Health(1)).Body.GetProperty("epoch").GetString();
+        await using var terminals = await CountingTerminals.Connect(cluster.MqttPort, "drain", 3, 5, Orders, Steps);
+        try
+        {
+            var run = terminals.Run(300, TimeSpan.FromMilliseconds(15));
+            await Task.Delay(TimeSpan.FromSeconds(2));
+            await cluster.StopSilo(3);
+            output.WriteLine($"silo-3 stopped cleanly after {terminals.Counted} readings");
+            await run;
+
+            var healed = await ClusterTopology.Eventually(async () => Same(terminals.Expected(), await Shown(terminals)), Patience);
+            output.WriteLine($"{terminals.Counted} readings counted; exact without a resync: {healed}");
+            Assert.Equal(0, terminals.Resyncs);
+            Assert.Equal(epochBefore, (await cluster.Health(1)).Body.GetProperty("epoch").GetString());
+            Assert.Equal(Sorted(terminals.Expected()), Sorted(await Shown(terminals)));
+        }
+        finally
+        {
+            await cluster.StartSilo(3);
+        }
+    }
+
+    [Fact]
     public async Task Silos_ride_out_a_broker_outage_and_readings_held_meanwhile_all_arrive()
     {
         var connections = await Task.WhenAll(Enumerable.Range(1, ClusterTopology.Silos).Select(async s => (await cluster.Health(s)).Body.GetProperty("brokerConnections").GetInt64()));

@@ -115,6 +115,8 @@ public sealed class ClusterTopology : IAsyncLifetime
 
     public Task StartSilo(int silo) => Script("start-silo", Text(silo));
 
+    public Task StopSilo(int silo) => Script("stop-silo", Text(silo));
+
     public Task StopBroker() => Script("stop-broker");
 
     public Task StartBroker() => Script("start-broker");
