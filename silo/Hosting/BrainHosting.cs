@@ -2,11 +2,14 @@ using System.Net;
 using IndustryBrain.Domain;
 using IndustryBrain.Silo.Api;
 using IndustryBrain.Silo.Cluster;
+using IndustryBrain.Silo.Cockpit;
 using IndustryBrain.Silo.Grains;
 using IndustryBrain.Silo.Ingest;
 using IndustryBrain.Silo.Mqtt;
+using IndustryBrain.Silo.Security;
 using IndustryBrain.Silo.Storage;
 using IndustryBrain.Silo.Telemetry;
+using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.Extensions.Options;
 using OpenTelemetry.Metrics;
 using OpenTelemetry.Resources;
@@ -22,6 +25,9 @@ namespace IndustryBrain.Silo.Hosting;
 public sealed class DistrictOptions
 {
     public string TimeZone { get; set; } = "Asia/Shanghai";
+
+    /// <summary>A JSON chain map file; empty: the default hardware chain shipped with the silo.</summary>
+    public string ChainMap { get; set; } = "";
 }
 
 /// <summary>How the brain is put together: one place, used by the silo's Program and by tests.</summary>
@@ -40,6 +46,9 @@ public static class BrainHosting
         services.AddOptions<MqttOptions>().Bind(configuration.GetSection("Mqtt"))
             .Validate(o => o.Port is > 0 and < 65536, "Mqtt:Port must be a TCP port")
             .Validate(o => o.Embedded || Uri.TryCreate(o.Broker, UriKind.Absolute, out _), "Mqtt:Broker must be empty or mqtt://host:port")
+            .Validate(o => o.MaxPayloadBytes is > 0 and <= MqttOptions.ContractMaxPayloadBytes, "Mqtt:MaxPayloadBytes must be between 1 and 65536")
+            .Validate(o => o.MaxConnections > 0 && o.PublishesPerSecond >= 0 && o.PublishBurst > 0,
+                "Mqtt:MaxConnections and Mqtt:PublishBurst must be positive, Mqtt:PublishesPerSecond not negative")
             .ValidateOnStart();
         services.AddBrainGrainServices(configuration);
         services.AddSingleton<IngestMetrics>();
@@ -86,6 +95,12 @@ public static class BrainHosting
             }
         });
 
+        // After Orleans: the first administrator key is made in the registry grain.
+        services.AddBrainSecurity(configuration);
+
+        // The hosting log's "Request starting" lines carry query strings, and the cockpit stream's carries a key.
+        builder.Logging.AddFilter("Microsoft.AspNetCore.Hosting.Diagnostics", LogLevel.Warning);
+
         // Started after Orleans, stopped before it: the broker stops taking, the ingest drains, then grains save.
         services.AddSingleton<RejectSink>();
         services.AddHostedService(sp => sp.GetRequiredService<RejectSink>());
@@ -110,8 +125,23 @@ public static class BrainHosting
             services.AddSingleton<SiloLossWatch>();
             services.AddHostedService(sp => sp.GetRequiredService<SiloLossWatch>());
         }
+        services.AddSingleton<CockpitFeed>();
+        services.AddHostedService(sp => sp.GetRequiredService<CockpitFeed>());
 
-        services.AddProblemDetails();
+        // Every problem carries a reason, also those ASP.NET Core writes itself; a bad request that Kestrel
+        // throws (a body over Http:MaxRequestBodyBytes) answers its own status, not 500.
+        services.AddProblemDetails(o => o.CustomizeProblemDetails = problem =>
+        {
+            if (!problem.ProblemDetails.Extensions.ContainsKey("reason"))
+            {
+                problem.ProblemDetails.Extensions["reason"] = Problems.ReasonOf(problem.ProblemDetails.Status ?? problem.HttpContext.Response.StatusCode);
+            }
+        });
+        services.Configure<ExceptionHandlerOptions>(o =>
+        {
+            o.StatusCodeSelector = e => e is BadHttpRequestException bad ? bad.StatusCode : StatusCodes.Status500InternalServerError;
+            o.SuppressDiagnosticsCallback = c => c.Exception is BadHttpRequestException; // the client's fault, not worth an error line
+        });
         services.AddOpenApi();
         var telemetry = services.AddOpenTelemetry()
             .ConfigureResource(resource => resource.AddService("industry-brain", serviceInstanceId: identity.SiloName))
@@ -190,6 +220,8 @@ public static class BrainHosting
             .ValidateOnStart();
         services.AddSingleton(TimeProvider.System);
         services.AddSingleton(sp => DistrictCalendar.For(sp.GetRequiredService<IOptions<DistrictOptions>>().Value.TimeZone));
+        services.AddSingleton<IValidateOptions<DistrictOptions>, DistrictOptionsValidation>();
+        services.AddSingleton<ConfiguredChainMap>();
         services.AddSingleton<StateJson>();
         services.AddSingleton<SqliteStore>();
         return services;
@@ -216,12 +248,16 @@ public static class BrainHosting
     {
         app.UseExceptionHandler();
         app.UseStatusCodePages();
+        app.UseCockpitPage();
+        app.UseBrainSecurity();
         app.MapOpenApi();
         app.MapPrometheusScrapingEndpoint();
         app.MapOrleansDashboard(routePrefix: "/dashboard");
         app.MapEnterprises();
         app.MapBundles();
         app.MapOperations();
+        app.MapCockpit();
+        app.MapSecurity();
         return app;
     }
 }

@@ -1,8 +1,14 @@
 namespace IndustryBrain.Silo.Mqtt;
 
-/// <summary>The contract's Mqtt:* keys, and the tuning of the silo's client of an external broker.</summary>
+/// <summary>The contract's Mqtt:* keys, the embedded broker's limits, and the tuning of the silo's client of an external broker.</summary>
 public sealed class MqttOptions
 {
+    /// <summary>The contract's largest payload: 64 KiB.</summary>
+    public const int ContractMaxPayloadBytes = 64 * 1024;
+
+    /// <summary>What an MQTT packet may carry besides its payload: fixed header, topic, packet id, properties.</summary>
+    public const int PacketOverheadBytes = 8 * 1024;
+
     /// <summary>Empty: run the embedded broker. mqtt://host:port: use that external broker.</summary>
     public string Broker { get; set; } = "";
 
@@ -13,6 +19,26 @@ public sealed class MqttOptions
 
     /// <summary>Messages the embedded broker holds for one slow subscriber before it drops the oldest.</summary>
     public int MaxPendingMessagesPerClient { get; set; } = 100_000;
+
+    /// <summary>
+    /// True (the default): the embedded broker admits only terminals with a credential from the registry.
+    /// False: it also admits clients without username and password, with no topic restriction beyond the
+    /// brain's own topics (for a trusted network, tests and benchmarks); a client that does present
+    /// credentials is still checked and held to its own topics.
+    /// </summary>
+    public bool RequireCredentials { get; set; } = true;
+
+    /// <summary>Largest payload taken (at most the contract's 64 KiB); larger ones are refused with too-large.</summary>
+    public int MaxPayloadBytes { get; set; } = ContractMaxPayloadBytes;
+
+    /// <summary>Open MQTT connections at most; a connection beyond it is closed at once.</summary>
+    public int MaxConnections { get; set; } = 50_000;
+
+    /// <summary>Publishes per second one terminal (username, or client id when anonymous) may make, sustained; 0 turns the limit off.</summary>
+    public int PublishesPerSecond { get; set; } = 1_000;
+
+    /// <summary>Publishes one terminal may make at once above the sustained rate.</summary>
+    public int PublishBurst { get; set; } = 2_000;
 
     /// <summary>External broker: the client id; empty means "industry-brain-{silo name}", stable across restarts.</summary>
     public string ClientId { get; set; } = "";
@@ -53,7 +79,6 @@ public sealed class MqttOptions
 
     public string? Password { get; set; }
 
-    public bool Embedded => string.IsNullOrWhiteSpace(Broker);
 
     /// <summary>The external broker's host and port, from mqtt://host:port (port 1883 when absent).</summary>
     public (string Host, int Port) BrokerEndpoint()
@@ -61,4 +86,9 @@ public sealed class MqttOptions
         var uri = new Uri(Broker);
         return (uri.Host, uri.IsDefaultPort || uri.Port <= 0 ? 1883 : uri.Port);
     }
+
+    public bool Embedded => string.IsNullOrWhiteSpace(Broker);
+
+    /// <summary>The largest MQTT packet the embedded broker reads; a larger one closes the connection before it is read.</summary>
+    public int MaxPacketBytes => MaxPayloadBytes + PacketOverheadBytes;
 }

@@ -46,7 +46,7 @@ public sealed class TracingTests
         {
             ClusterTopology.SiloAssembly, "--urls", $"http://127.0.0.1:{httpPort}", "--Mqtt:Port", $"{mqttPort}",
             "--Storage:Path", folder, "--Orleans:SiloPort", $"{FreePort()}", "--Orleans:GatewayPort", $"{FreePort()}",
-            "--Auth:AdminKey", ClusterTopology.AdminKey, "--Telemetry:TraceEvery", "1",
+            "--Auth:AdminKey", ClusterTopology.AdminKey, "--Telemetry:TraceEvery", "1", "--Mqtt:RequireCredentials", "false",
         })
         {
             start.ArgumentList.Add(argument);
