@@ -64,6 +64,7 @@ public sealed class EmbeddedBroker(
         _server.SessionDeletedAsync += OnSessionDeleted;
         await _server.StartAsync();
         await Publish(Topics.BrainState, epoch.OnlinePayload, retain: true, cancellationToken);
+        epoch.Renewed += PublishEpoch;
         logger.LogInformation("Embedded MQTT broker listening on {Address}:{Port}; terminal credentials {Required}",
             address, mqtt.Port, mqtt.RequireCredentials ? "required" : "optional");
     }
@@ -157,6 +158,8 @@ public sealed class EmbeddedBroker(
         }
     }
 
+    private Task PublishEpoch(string renewed) => Publish(Topics.BrainState, BrainEpoch.Online(renewed), retain: true);
+
     /// <summary>Refuses a publish before the ingest sees it; counted and answered like any rejection.</summary>
     private void Refuse(InterceptingPublishEventArgs e, string reason, string detail)
     {
@@ -245,6 +248,7 @@ public sealed class EmbeddedBroker(
 
     public async Task StopAsync(CancellationToken cancellationToken)
     {
+        epoch.Renewed -= PublishEpoch;
         _stopping = true;
         if (_server is { IsStarted: true })
         {
