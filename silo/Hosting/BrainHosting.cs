@@ -243,6 +243,22 @@ public static class BrainHosting
         return silo;
     }
 
+    /// <summary>
+    /// Gauges read at each scrape or export: readings waiting in this silo's ingest, and the district's
+    /// active orders and terminals online as the cockpit feed last read them (the same on every silo:
+    /// aggregate them with max, not sum).
+    /// </summary>
+    public static WebApplication MapBrainGauges(this WebApplication app)
+    {
+        var metrics = app.Services.GetRequiredService<IngestMetrics>();
+        var ingest = app.Services.GetRequiredService<IngestPipeline>();
+        var feed = app.Services.GetRequiredService<CockpitFeed>();
+        metrics.Gauge("ib.ingest.pending", "{reading}", "Readings taken from MQTT and not applied yet", () => ingest.Pending);
+        metrics.Gauge("ib.orders.active", "{order}", "Active orders in the district", () => feed.LatestView?.ActiveOrders ?? 0);
+        metrics.Gauge("ib.terminals.online", "{terminal}", "Terminals online in the district", () => feed.LatestView?.TerminalsOnline ?? 0);
+        return app;
+    }
+
     /// <summary>The HTTP surface of CONTRACT.md.</summary>
     public static WebApplication MapIndustryBrain(this WebApplication app)
     {
@@ -253,6 +269,7 @@ public static class BrainHosting
         app.MapOpenApi();
         app.MapPrometheusScrapingEndpoint();
         app.MapOrleansDashboard(routePrefix: "/dashboard");
+        app.MapBrainGauges();
         app.MapEnterprises();
         app.MapBundles();
         app.MapOperations();
