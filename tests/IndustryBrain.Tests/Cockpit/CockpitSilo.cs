@@ -19,7 +19,7 @@ public sealed class CockpitSilo : IAsyncDisposable
     public const string AdminKey = InProcessBrain.AdminKey;
 
     private readonly InProcessBrain _brain;
-    private readonly IMqttClient _mqtt;
+    private IMqttClient _mqtt;
 
     private CockpitSilo(InProcessBrain brain, IMqttClient mqtt)
     {
@@ -35,13 +35,41 @@ public sealed class CockpitSilo : IAsyncDisposable
     public static async Task<CockpitSilo> Start(params string[] extraArgs)
     {
         var brain = await InProcessBrain.Start(null, extraArgs);
+        return new CockpitSilo(brain, await Connect(brain.MqttPort));
+    }
+
+    /// <summary>A clean stop and a start on the same ports and storage.</summary>
+    public async Task Restart()
+    {
+        await Disconnect();
+        await _brain.Stop();
+        await _brain.StartAgain();
+        _mqtt = await Connect(_brain.MqttPort);
+    }
+
+    private static async Task<IMqttClient> Connect(int port)
+    {
         var mqtt = new MqttClientFactory().CreateMqttClient();
         await mqtt.ConnectAsync(new MqttClientOptionsBuilder()
-            .WithTcpServer("127.0.0.1", brain.MqttPort)
+            .WithTcpServer("127.0.0.1", port)
             .WithProtocolVersion(MQTTnet.Formatter.MqttProtocolVersion.V500)
             .WithClientId("cockpit-test-" + Guid.NewGuid().ToString("N")[..8])
             .Build());
-        return new CockpitSilo(brain, mqtt);
+        return mqtt;
+    }
+
+    private async Task Disconnect()
+    {
+        try
+        {
+            await _mqtt.DisconnectAsync();
+        }
+        catch (Exception)
+        {
+            // The broker may be gone already.
+        }
+
+        _mqtt.Dispose();
     }
 
     public async Task Register(string enterprise, string name, string chainNode, string uscc = "91500111MA5U3Q7X1D")
@@ -112,16 +140,7 @@ public sealed class CockpitSilo : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         Client.Dispose();
-        try
-        {
-            await _mqtt.DisconnectAsync();
-        }
-        catch (Exception)
-        {
-            // The broker may be gone already.
-        }
-
-        _mqtt.Dispose();
+        await Disconnect();
         await _brain.DisposeAsync();
     }
 }
