@@ -13,6 +13,9 @@ public static class BrainCommand
         OrderCommands.Rejects(),
         BundleCommands.Build(),
         SimulateCommand.Build(),
+        KeyCommands.Build(),
+        TerminalCommands.Build(),
+        TerminalCommands.Broker(),
     };
 
     /// <summary>Runs the command line with the given writers (the console's when null); answers the exit code.</summary>

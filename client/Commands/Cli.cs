@@ -66,6 +66,10 @@ public static class Cli
             {
                 await error.WriteLineAsync(usage.Message);
             }
+            catch (Simulator.BrokerRefusal refusal)
+            {
+                await error.WriteLineAsync(refusal.Message);
+            }
             catch (HttpRequestException e)
             {
                 await error.WriteLineAsync($"unreachable: {e.Message} ({result.GetValue(Api)})");

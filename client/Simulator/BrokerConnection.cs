@@ -95,7 +95,9 @@ internal sealed class BrokerConnection : IDisposable
         var result = await _client.ConnectAsync(_options, cancellationToken);
         if (result.ResultCode != MqttClientConnectResultCode.Success)
         {
-            throw new InvalidOperationException($"the broker refused the connection: {result.ResultCode} {result.ReasonString}");
+            throw new BrokerRefusal(result.ResultCode is MqttClientConnectResultCode.BadUserNameOrPassword or MqttClientConnectResultCode.NotAuthorized
+                ? $"the broker refused the connection ({result.ResultCode}): the brain requires terminal credentials; add --terminal-credentials (with an administrator's --key)"
+                : $"the broker refused the connection: {result.ResultCode} {result.ReasonString}");
         }
 
         var subscribe = new MqttClientSubscribeOptionsBuilder();
@@ -319,3 +321,6 @@ internal sealed class BrokerConnection : IDisposable
         _connecting.Dispose();
     }
 }
+
+/// <summary>The broker refused a simulated terminal's connection; told to the user in one sentence.</summary>
+public sealed class BrokerRefusal(string message) : InvalidOperationException(message);

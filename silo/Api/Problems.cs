@@ -18,6 +18,26 @@ public static class Problems
 
     public static IResult Conflict(string reason, string detail) => Of(StatusCodes.Status409Conflict, reason, detail);
 
+    /// <summary>
+    /// The reason of a problem that ASP.NET Core wrote itself (no route, wrong method, a body over Kestrel's
+    /// limit, an unexpected error), so that every problem the brain answers carries one.
+    /// </summary>
+    public static string ReasonOf(int status) => status switch
+    {
+        StatusCodes.Status400BadRequest => "bad-request",
+        StatusCodes.Status401Unauthorized => "unauthenticated",
+        StatusCodes.Status403Forbidden => "forbidden",
+        StatusCodes.Status404NotFound => "not-found",
+        StatusCodes.Status405MethodNotAllowed => "method-not-allowed",
+        StatusCodes.Status408RequestTimeout => "timeout",
+        StatusCodes.Status413PayloadTooLarge => "too-large",
+        StatusCodes.Status415UnsupportedMediaType => "unsupported-media-type",
+        StatusCodes.Status429TooManyRequests => "rate-limited",
+        StatusCodes.Status431RequestHeaderFieldsTooLarge => "too-large",
+        >= 500 => "internal-error",
+        _ => "bad-request",
+    };
+
     private static string Title(string reason) => reason switch
     {
         "malformed-json" => "The body is not valid JSON",
@@ -25,6 +45,10 @@ public static class Problems
         "invalid-id" => "An identifier is outside the contract's alphabet",
         "unknown-enterprise" => "No such enterprise is registered",
         "unknown-order" => "No such order",
+        "unauthenticated" => "An API key is needed",
+        "forbidden" => "This key may not do that",
+        "rate-limited" => "Too many requests",
+        "too-large" => "The request is too large",
         _ when reason.StartsWith("uscc", StringComparison.Ordinal) => "The Unified Social Credit Code is not valid",
         _ => reason,
     };

@@ -4,7 +4,9 @@ using IndustryBrain.Silo.Cockpit;
 using IndustryBrain.Silo.Grains;
 using IndustryBrain.Silo.Ingest;
 using IndustryBrain.Silo.Mqtt;
+using IndustryBrain.Silo.Security;
 using IndustryBrain.Silo.Storage;
+using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.Extensions.Options;
 using OpenTelemetry.Metrics;
 using Orleans.Configuration;
@@ -37,6 +39,9 @@ public static class BrainHosting
         services.AddOptions<MqttOptions>().Bind(configuration.GetSection("Mqtt"))
             .Validate(o => o.Port is > 0 and < 65536, "Mqtt:Port must be a TCP port")
             .Validate(o => o.Embedded || Uri.TryCreate(o.Broker, UriKind.Absolute, out _), "Mqtt:Broker must be empty or mqtt://host:port")
+            .Validate(o => o.MaxPayloadBytes is > 0 and <= MqttOptions.ContractMaxPayloadBytes, "Mqtt:MaxPayloadBytes must be between 1 and 65536")
+            .Validate(o => o.MaxConnections > 0 && o.PublishesPerSecond >= 0 && o.PublishBurst > 0,
+                "Mqtt:MaxConnections and Mqtt:PublishBurst must be positive, Mqtt:PublishesPerSecond not negative")
             .ValidateOnStart();
         services.AddBrainGrainServices(configuration);
         services.AddSingleton<IngestMetrics>();
@@ -56,6 +61,12 @@ public static class BrainHosting
             silo.Configure<GrainCollectionOptions>(o => o.CollectionAge = TimeSpan.FromMinutes(30));
         });
 
+        // After Orleans: the first administrator key is made in the registry grain.
+        services.AddBrainSecurity(configuration);
+
+        // The hosting log's "Request starting" lines carry query strings, and the cockpit stream's carries a key.
+        builder.Logging.AddFilter("Microsoft.AspNetCore.Hosting.Diagnostics", LogLevel.Warning);
+
         // Started after Orleans, stopped before it: the broker stops taking, the ingest drains, then grains save.
         services.AddSingleton<RejectSink>();
         services.AddHostedService(sp => sp.GetRequiredService<RejectSink>());
@@ -67,7 +78,20 @@ public static class BrainHosting
         services.AddSingleton<CockpitFeed>();
         services.AddHostedService(sp => sp.GetRequiredService<CockpitFeed>());
 
-        services.AddProblemDetails();
+        // Every problem carries a reason, also those ASP.NET Core writes itself; a bad request that Kestrel
+        // throws (a body over Http:MaxRequestBodyBytes) answers its own status, not 500.
+        services.AddProblemDetails(o => o.CustomizeProblemDetails = problem =>
+        {
+            if (!problem.ProblemDetails.Extensions.ContainsKey("reason"))
+            {
+                problem.ProblemDetails.Extensions["reason"] = Problems.ReasonOf(problem.ProblemDetails.Status ?? problem.HttpContext.Response.StatusCode);
+            }
+        });
+        services.Configure<ExceptionHandlerOptions>(o =>
+        {
+            o.StatusCodeSelector = e => e is BadHttpRequestException bad ? bad.StatusCode : StatusCodes.Status500InternalServerError;
+            o.SuppressDiagnosticsCallback = c => c.Exception is BadHttpRequestException; // the client's fault, not worth an error line
+        });
         services.AddOpenApi();
         services.AddOpenTelemetry().WithMetrics(metrics => metrics
             .AddMeter(IngestMetrics.MeterName)
@@ -115,12 +139,14 @@ public static class BrainHosting
         app.UseExceptionHandler();
         app.UseStatusCodePages();
         app.UseCockpitPage();
+        app.UseBrainSecurity();
         app.MapOpenApi();
         app.MapPrometheusScrapingEndpoint();
         app.MapEnterprises();
         app.MapBundles();
         app.MapOperations();
         app.MapCockpit();
+        app.MapSecurity();
         return app;
     }
 }

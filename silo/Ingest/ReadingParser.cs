@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Text.Json;
+using System.Text.Unicode;
 using IndustryBrain.Contracts;
 using IndustryBrain.Domain;
 
@@ -20,6 +21,7 @@ public static class ReadingParser
     public const int MaxPayloadBytes = 64 * 1024;
     public const int MaxReadings = 1_000;
     public const long MaxCount = 1_000_000_000;
+    private const string NotUtf8 = "the payload is not valid UTF-8";
 
     public static Refusal? ParseCounts(ReadOnlySequence<byte> payload, string terminal, DateTimeOffset receivedAt, List<ParsedReading> into)
     {
@@ -30,6 +32,11 @@ public static class ReadingParser
 
         var start = into.Count;
         payload = Contiguous(payload);
+        if (!Utf8.IsValid(payload.FirstSpan))
+        {
+            // The reader checks JSON's grammar, not the UTF-8 of strings it skips (unknown fields).
+            return new Refusal(RejectReasons.MalformedJson, NotUtf8);
+        }
         try
         {
             var reader = new Utf8JsonReader(payload, new JsonReaderOptions { MaxDepth = 8 });
@@ -216,7 +223,13 @@ public static class ReadingParser
 
         try
         {
-            var reader = new Utf8JsonReader(Contiguous(payload), new JsonReaderOptions { MaxDepth = 8 });
+            payload = Contiguous(payload);
+            if (!Utf8.IsValid(payload.FirstSpan))
+            {
+                return new Refusal(RejectReasons.MalformedJson, NotUtf8);
+            }
+
+            var reader = new Utf8JsonReader(payload, new JsonReaderOptions { MaxDepth = 8 });
             if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
             {
                 return new Refusal(RejectReasons.InvalidField, "a status must be a JSON object");

@@ -1,6 +1,8 @@
+using System.Collections.Concurrent;
 using System.Net;
 using IndustryBrain.Contracts;
 using IndustryBrain.Silo.Ingest;
+using IndustryBrain.Silo.Security;
 using Microsoft.Extensions.Options;
 using MQTTnet;
 using MQTTnet.Protocol;
@@ -9,20 +11,39 @@ using MQTTnet.Server;
 namespace IndustryBrain.Silo.Mqtt;
 
 /// <summary>
-/// The embedded default's broker: MQTTnet.Server in the silo's process. Every publish passes through
-/// the ingest's <see cref="IngestPipeline.Accept"/> inline, which never waits on a grain; a refused
-/// message is not forwarded and its PUBACK (MQTT 5) carries the matching reason code.
+/// The embedded default's broker: MQTTnet.Server in the silo's process. A client connects with a terminal
+/// credential from the registry (username {enterprise}/{terminal}) unless Mqtt:RequireCredentials is false,
+/// and may publish and subscribe only as <see cref="TerminalRights"/> allows. Every publish passes through
+/// the ingest's <see cref="IngestPipeline.Accept"/> inline, which never waits on a grain; a refused message
+/// is not forwarded and its PUBACK (MQTT 5) carries the matching reason code.
 /// </summary>
 public sealed class EmbeddedBroker(
     IOptions<MqttOptions> options,
     IngestPipeline ingest,
     BrainEpoch epoch,
+    TerminalVerifier terminals,
+    RejectSink rejects,
+    SecurityMetrics security,
+    TimeProvider time,
     ILogger<EmbeddedBroker> logger) : IHostedService, IBrainPublisher, IAsyncDisposable
 {
+    /// <summary>The sender of the brain's own messages: not a username any client can have (no slash).</summary>
+    public const string BrainUser = "$brain";
+    private const string UserItem = "ib.user";
+
+    private readonly PublishThrottle _throttle = new(options.Value.PublishesPerSecond, options.Value.PublishBurst);
+
+    /// <summary>Who owns each session (client id): a terminal may not take over another's session.</summary>
+    private readonly ConcurrentDictionary<string, string> _owners = new(StringComparer.Ordinal);
+
     private MqttServer? _server;
+    private GuardedTcpServerAdapter? _listener;
     private volatile bool _stopping;
 
     public bool IsLive => _server?.IsStarted == true;
+
+    /// <summary>Connections open now.</summary>
+    public int Connections => _listener?.Open ?? 0;
 
     public async Task StartAsync(CancellationToken cancellationToken)
     {
@@ -31,36 +52,73 @@ public sealed class EmbeddedBroker(
             ? parsed
             : (await Dns.GetHostAddressesAsync(mqtt.Host, cancellationToken))[0];
         var serverOptions = new MqttServerOptionsBuilder()
-            .WithDefaultEndpoint()
-            .WithDefaultEndpointBoundIPAddress(address)
-            .WithDefaultEndpointBoundIPV6Address(IPAddress.None)
-            .WithDefaultEndpointPort(mqtt.Port)
             .WithMaxPendingMessagesPerClient(mqtt.MaxPendingMessagesPerClient)
             .WithPersistentSessions()
             .Build();
-        _server = new MqttServerFactory().CreateMqttServer(serverOptions);
+        _listener = new GuardedTcpServerAdapter(address, mqtt.Port, mqtt.MaxConnections, mqtt.MaxPacketBytes, security, logger);
+        _server = new MqttServerFactory().CreateMqttServer(serverOptions, [_listener]);
         _server.ValidatingConnectionAsync += OnConnect;
         _server.InterceptingPublishAsync += OnPublish;
+        _server.InterceptingSubscriptionAsync += OnSubscribe;
+        _server.ClientDisconnectedAsync += OnDisconnect;
+        _server.SessionDeletedAsync += OnSessionDeleted;
         await _server.StartAsync();
         await Publish(Topics.BrainState, epoch.OnlinePayload, retain: true, cancellationToken);
-        logger.LogInformation("Embedded MQTT broker listening on {Address}:{Port}", address, mqtt.Port);
+        logger.LogInformation("Embedded MQTT broker listening on {Address}:{Port}; terminal credentials {Required}",
+            address, mqtt.Port, mqtt.RequireCredentials ? "required" : "optional");
     }
 
-    private static Task OnConnect(ValidatingConnectionEventArgs e)
+    private async Task OnConnect(ValidatingConnectionEventArgs e)
     {
         if (string.IsNullOrEmpty(e.ClientId))
         {
-            // MQTT 5 lets a client leave its id to the broker. (MQTTnet refuses an empty id under
-            // MQTT 3.1.1 before this point, which that version of the protocol allows.)
+            // MQTT 5 lets a client leave its id to the broker. Assigned before any refusal, or MQTTnet
+            // would answer every refusal of such a client with "client identifier not valid". (MQTTnet
+            // refuses an empty id under MQTT 3.1.1 before this point, which that version allows.)
             e.AssignedClientIdentifier = "ib-" + Guid.NewGuid().ToString("N");
         }
 
-        return Task.CompletedTask;
+        var username = string.IsNullOrEmpty(e.UserName) ? null : e.UserName;
+        if (username is not null || e.RawPassword is { Length: > 0 })
+        {
+            if (!await terminals.Verify(username, e.Password))
+            {
+                Refuse(e, MqttConnectReasonCode.BadUserNameOrPassword, "bad-credentials");
+                return;
+            }
+        }
+        else if (options.Value.RequireCredentials)
+        {
+            Refuse(e, MqttConnectReasonCode.BadUserNameOrPassword, "no-credentials");
+            return;
+        }
+
+        if (!string.IsNullOrEmpty(e.ClientId) && _owners.GetOrAdd(e.ClientId, username ?? "") != (username ?? ""))
+        {
+            Refuse(e, MqttConnectReasonCode.ClientIdentifierNotValid, "session-of-another");
+            return;
+        }
+
+        e.SessionItems[UserItem] = username ?? "";
+    }
+
+    private void Refuse(ValidatingConnectionEventArgs e, MqttConnectReasonCode code, string reason)
+    {
+        e.ReasonCode = code;
+        security.MqttRefused(reason);
+        logger.LogDebug("MQTT connection of client {ClientId} as {Username} refused: {Reason}", e.ClientId, e.UserName, reason);
     }
 
     private async Task OnPublish(InterceptingPublishEventArgs e)
     {
-        if (_stopping && e.ApplicationMessage.Topic.EndsWith("/status", StringComparison.Ordinal))
+        var username = e.UserName;
+        if (username == BrainUser)
+        {
+            return;
+        }
+
+        var message = e.ApplicationMessage;
+        if (_stopping && message.Topic.EndsWith("/status", StringComparison.Ordinal))
         {
             // Stopping the broker sends every connected terminal's Last Will; the terminals are not
             // offline, the brain is. Counts still flow until the broker is down.
@@ -68,12 +126,93 @@ public sealed class EmbeddedBroker(
             return;
         }
 
-        var refusal = await ingest.Accept(e.ApplicationMessage.Topic, e.ApplicationMessage.Payload);
+        if (TerminalRights.PublishProblem(username, message.Topic) is { } problem)
+        {
+            Refuse(e, RejectReasons.NotAuthorized, problem);
+            return;
+        }
+
+        if (message.Payload.Length > options.Value.MaxPayloadBytes && Topics.TryParse(message.Topic, out _, out _, out _, out _))
+        {
+            Refuse(e, RejectReasons.TooLarge, $"payload of {message.Payload.Length} bytes is over {options.Value.MaxPayloadBytes}");
+            return;
+        }
+
+        if (_throttle.Enabled)
+        {
+            var wait = _throttle.Take(string.IsNullOrEmpty(username) ? e.ClientId : username);
+            if (wait > TimeSpan.Zero)
+            {
+                security.Throttled();
+                await Task.Delay(wait, time, e.CancellationToken);
+            }
+        }
+
+        var refusal = await ingest.Accept(message.Topic, message.Payload);
         if (refusal is not null)
         {
             e.ProcessPublish = false;
             e.Response.ReasonCode = ReasonCode(refusal.Reason);
             e.Response.ReasonString = refusal.Reason;
+        }
+    }
+
+    /// <summary>Refuses a publish before the ingest sees it; counted and answered like any rejection.</summary>
+    private void Refuse(InterceptingPublishEventArgs e, string reason, string detail)
+    {
+        e.ProcessPublish = false;
+        e.Response.ReasonCode = ReasonCode(reason);
+        e.Response.ReasonString = reason;
+        // Answered on the sender's own reject topic: the terminal it authenticated as, or the one its topic names.
+        if (!TerminalVerifier.TryParseUsername(e.UserName, out var enterprise, out var terminal)
+            && !Topics.TryParse(e.ApplicationMessage.Topic, out _, out enterprise, out terminal, out _))
+        {
+            enterprise = terminal = "";
+        }
+
+        rejects.Report(new Rejection(enterprise, terminal, reason, null, detail, time.GetUtcNow()));
+    }
+
+    private Task OnSubscribe(InterceptingSubscriptionEventArgs e)
+    {
+        if (TerminalRights.SubscribeProblem(e.UserName, e.TopicFilter.Topic) is { } problem)
+        {
+            e.ProcessSubscription = false;
+            e.Response.ReasonCode = MqttSubscribeReasonCode.NotAuthorized;
+            e.ReasonString = RejectReasons.NotAuthorized;
+            security.MqttRefused("subscribe-not-authorized");
+            logger.LogDebug("subscription of {ClientId}: {Problem}", e.ClientId, problem);
+        }
+
+        return Task.CompletedTask;
+    }
+
+    private Task OnDisconnect(ClientDisconnectedEventArgs e)
+    {
+        _throttle.Forget(string.IsNullOrEmpty(e.UserName) ? e.ClientId : e.UserName);
+        return Task.CompletedTask;
+    }
+
+    private Task OnSessionDeleted(SessionDeletedEventArgs e)
+    {
+        _owners.TryRemove(e.Id, out _);
+        return Task.CompletedTask;
+    }
+
+    /// <summary>Disconnects every connection of a terminal whose credential was revoked or rotated.</summary>
+    public async Task Disconnect(string username)
+    {
+        if (_server is not { IsStarted: true })
+        {
+            return;
+        }
+
+        foreach (var client in await _server.GetClientsAsync())
+        {
+            if (client.Session?.Items[UserItem] is string user && user == username)
+            {
+                await client.DisconnectAsync(new MqttServerClientDisconnectOptions { ReasonCode = MqttDisconnectReasonCode.NotAuthorized });
+            }
         }
     }
 
@@ -99,7 +238,9 @@ public sealed class EmbeddedBroker(
             .WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce)
             .WithRetainFlag(retain)
             .Build();
-        return _server.InjectApplicationMessage(new InjectedMqttApplicationMessage(message) { SenderClientId = "industry-brain" }, cancellationToken);
+        return _server.InjectApplicationMessage(
+            new InjectedMqttApplicationMessage(message) { SenderClientId = "industry-brain", SenderUserName = BrainUser },
+            cancellationToken);
     }
 
     public async Task StopAsync(CancellationToken cancellationToken)

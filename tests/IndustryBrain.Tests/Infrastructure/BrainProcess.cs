@@ -130,6 +130,8 @@ public sealed class BrainProcess : IAsyncLifetime
             $"--Orleans:SiloPort={SiloPort}",
             $"--Orleans:GatewayPort={GatewayPort}",
             $"--Auth:AdminKey={AdminKey}",
+            // Terminals here publish without credentials; the security tests (Security/) run with them required.
+            "--Mqtt:RequireCredentials=false",
             "--Logging:LogLevel:Orleans=Warning",
             "--Logging:LogLevel:Microsoft.AspNetCore=Warning"])
         {

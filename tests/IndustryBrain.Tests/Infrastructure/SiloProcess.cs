@@ -88,6 +88,8 @@ public sealed class SiloProcess : IAsyncDisposable
             $"--Storage:Path={StoragePath}",
             $"--Orleans:SiloPort={SiloPort}", $"--Orleans:GatewayPort={GatewayPort}",
             $"--Auth:AdminKey={AdminKey}",
+            // Terminals here publish without credentials; the security tests (Security/) run with them required.
+            "--Mqtt:RequireCredentials=false",
             "--Logging:LogLevel:Default=Warning",
         })
         {

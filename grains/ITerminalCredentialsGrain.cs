@@ -1,0 +1,25 @@
+using IndustryBrain.Contracts;
+
+namespace IndustryBrain;
+
+/// <summary>
+/// One enterprise's terminal credentials for MQTT, key "{enterprise}": per terminal the salted hash of
+/// its password, never the password. Every change is saved before the reply.
+/// </summary>
+[Alias("ib.ITerminalCredentialsGrain")]
+public interface ITerminalCredentialsGrain : IGrainWithStringKey
+{
+    /// <summary>Sets the terminal's credential, replacing any earlier one; true when it had one before.</summary>
+    [Alias("Issue")]
+    Task<bool> Issue(TerminalCredential credential);
+
+    /// <summary>Removes the terminal's credential; false when it had none.</summary>
+    [Alias("Revoke")]
+    Task<bool> Revoke(string terminal);
+
+    [Alias("Find")]
+    Task<TerminalCredential?> Find(string terminal);
+
+    [Alias("List")]
+    Task<TerminalCredential[]> List();
+}

@@ -1,0 +1,123 @@
+using System.Net;
+using System.Net.Sockets;
+using IndustryBrain.Silo.Security;
+using MQTTnet.Adapter;
+using MQTTnet.Diagnostics.Logger;
+using MQTTnet.Formatter;
+using MQTTnet.Implementations;
+using MQTTnet.Server;
+
+namespace IndustryBrain.Silo.Mqtt;
+
+/// <summary>
+/// The embedded broker's TCP listener, in place of MQTTnet's own: it closes a connection beyond
+/// Mqtt:MaxConnections at once, and reads every connection through a <see cref="MqttPacketGuard"/>, so a
+/// packet over Mqtt:MaxPacketBytes closes its connection before any memory is taken for it.
+/// </summary>
+public sealed class GuardedTcpServerAdapter(
+    IPAddress address,
+    int port,
+    int maxConnections,
+    int maxPacketBytes,
+    SecurityMetrics metrics,
+    ILogger logger) : IMqttServerAdapter
+{
+    public const int Backlog = 1_024;
+    private Socket? _listener;
+    private CancellationTokenSource? _stopping;
+    private MqttServerOptions? _options;
+    private IMqttNetLogger _mqttLogger = MqttNetNullLogger.Instance;
+    private int _open;
+
+    public Func<IMqttChannelAdapter, Task>? ClientHandler { get; set; }
+
+    /// <summary>Connections open now.</summary>
+    public int Open => Volatile.Read(ref _open);
+
+    public Task StartAsync(MqttServerOptions options, IMqttNetLogger logger)
+    {
+        _options = options;
+        _mqttLogger = logger;
+        _stopping = new CancellationTokenSource();
+        _listener = new Socket(address.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
+        _listener.Bind(new IPEndPoint(address, port));
+        _listener.Listen(Backlog);
+        _ = Task.Run(() => Accept(_listener, _stopping.Token));
+        return Task.CompletedTask;
+    }
+
+    private async Task Accept(Socket listener, CancellationToken stopping)
+    {
+        while (!stopping.IsCancellationRequested)
+        {
+            Socket client;
+            try
+            {
+                client = await listener.AcceptAsync(stopping);
+            }
+            catch (Exception e) when (e is OperationCanceledException or ObjectDisposedException)
+            {
+                return;
+            }
+            catch (SocketException e)
+            {
+                logger.LogDebug(e, "accepting an MQTT connection failed");
+                continue;
+            }
+
+            if (Interlocked.Increment(ref _open) > maxConnections)
+            {
+                Interlocked.Decrement(ref _open);
+                metrics.MqttRefused("connection-limit");
+                client.Dispose();
+                continue;
+            }
+
+            _ = Task.Run(() => Serve(client));
+        }
+    }
+
+    private async Task Serve(Socket socket)
+    {
+        try
+        {
+            socket.NoDelay = true;
+            var handler = ClientHandler;
+            if (handler is null || _options is null)
+            {
+                return;
+            }
+
+            await using var stream = new GuardedStream(new NetworkStream(socket, ownsSocket: true), new MqttPacketGuard(maxPacketBytes),
+                () => metrics.MqttRefused("packet-too-large"));
+            var channel = new MqttTcpChannel(stream, socket.LocalEndPoint, socket.RemoteEndPoint, null);
+            var formatter = new MqttPacketFormatterAdapter(new MqttBufferWriter(_options.WriterBufferSize, _options.WriterBufferSizeMax));
+            using var adapter = new MqttChannelAdapter(channel, formatter, _mqttLogger);
+            adapter.AllowPacketFragmentation = _options.DefaultEndpointOptions.AllowPacketFragmentation;
+            await handler(adapter);
+        }
+        catch (Exception e)
+        {
+            logger.LogDebug(e, "an MQTT connection ended with an error");
+        }
+        finally
+        {
+            socket.Dispose();
+            Interlocked.Decrement(ref _open);
+        }
+    }
+
+    public Task StopAsync()
+    {
+        _stopping?.Cancel();
+        _listener?.Dispose();
+        return Task.CompletedTask;
+    }
+
+    public void Dispose()
+    {
+        _stopping?.Cancel();
+        _listener?.Dispose();
+        _stopping?.Dispose();
+    }
+}

@@ -1,0 +1,92 @@
+using IndustryBrain.Contracts;
+
+namespace IndustryBrain.Silo.Security;
+
+/// <summary>
+/// Who may do what on the HTTP API (CONTRACT.md, "Security"), decided from the method, the request's path
+/// segments and the caller's role alone, so that every endpoint under /api is covered, including those
+/// added later:
+/// <list type="bullet">
+/// <item>admin: everything.</item>
+/// <item>official: reads (GET, HEAD) everything except the key registry and the broker's credential files.</item>
+/// <item>enterprise:{id}: reads its own profile; anything under /api/enterprises/{id}/ (its orders, its
+/// terminals' credentials); reads bundles (public within the district); reads, places and withdraws its own
+/// pledge at /api/bundles/{bundle}/pledges/{id}; reads the reject log filtered to itself. Nothing else:
+/// not registration (PUT /api/enterprises/{id}), not opening bundles, not the cockpit.</item>
+/// </list>
+/// Paths outside /api are not the API's: the rule allows them (health, metrics, OpenAPI, the page).
+/// </summary>
+public static class AccessRule
+{
+    /// <summary>Segments of /api that only an administrator reaches, even to read.</summary>
+    public static readonly string[] AdminOnly = ["keys", "broker"];
+
+    /// <param name="caller">The authenticated caller, or null for a request without a valid key.</param>
+    /// <param name="method">The HTTP method.</param>
+    /// <param name="segments">The path's segments, decoded; literal segments in any case.</param>
+    /// <param name="enterpriseFilter">The <c>enterprise</c> query value, if any.</param>
+    public static bool Allows(Caller? caller, string method, IReadOnlyList<string> segments, string? enterpriseFilter = null)
+    {
+        if (!IsApi(segments))
+        {
+            return true;
+        }
+
+        if (caller is null)
+        {
+            return false;
+        }
+
+        var reads = HttpMethods.IsGet(method) || HttpMethods.IsHead(method);
+        switch (caller.Role)
+        {
+            case Roles.Admin:
+                return true;
+            case Roles.Official:
+                return reads && !(segments.Count > 1 && AdminOnly.Contains(segments[1], StringComparer.OrdinalIgnoreCase));
+            case Roles.Enterprise when caller.Enterprise is { Length: > 0 } own:
+                return EnterpriseAllows(own, method, reads, segments, enterpriseFilter);
+            default:
+                return false;
+        }
+    }
+
+    public static bool IsApi(IReadOnlyList<string> segments) =>
+        segments.Count > 0 && segments[0].Equals("api", StringComparison.OrdinalIgnoreCase);
+
+    private static bool EnterpriseAllows(string own, string method, bool reads, IReadOnlyList<string> segments, string? enterpriseFilter)
+    {
+        if (segments.Count < 2)
+        {
+            return false;
+        }
+
+        var area = segments[1];
+        if (Is(area, "enterprises"))
+        {
+            // Its own profile to read; its own orders, terminals and whatever else lives under it, to use.
+            return segments.Count >= 3 && segments[2] == own && (segments.Count > 3 || reads);
+        }
+
+        if (Is(area, "bundles"))
+        {
+            if (segments.Count <= 3)
+            {
+                return reads;
+            }
+
+            // Its own pledge: read, place or replace, withdraw.
+            return segments.Count == 5 && Is(segments[3], "pledges") && segments[4] == own
+                && (reads || HttpMethods.IsPut(method) || HttpMethods.IsDelete(method));
+        }
+
+        if (Is(area, "rejects"))
+        {
+            return reads && segments.Count == 2 && enterpriseFilter == own;
+        }
+
+        return false;
+    }
+
+    private static bool Is(string segment, string literal) => segment.Equals(literal, StringComparison.OrdinalIgnoreCase);
+}

@@ -1,0 +1,45 @@
+using IndustryBrain.Contracts;
+using IndustryBrain.Silo.Grains;
+using Microsoft.Extensions.Options;
+
+namespace IndustryBrain.Silo.Security;
+
+/// <summary>
+/// Secure by default: at start, the administrator's key is either the one set by Auth:AdminKey (its hash is
+/// stored) or, when none is set and the registry has no administrator yet, a new one that is logged once,
+/// in a single line, and stored only as a hash. Later starts find it and print nothing.
+/// </summary>
+public sealed class AdminKeyBootstrap(
+    IGrainFactory grains,
+    IOptions<AuthOptions> options,
+    TimeProvider time,
+    ILogger<AdminKeyBootstrap> logger) : IHostedService
+{
+    public async Task StartAsync(CancellationToken cancellationToken)
+    {
+        var registry = grains.GetGrain<IKeyRegistryGrain>(Keys.District);
+        var configured = options.Value.AdminKey;
+        if (!string.IsNullOrEmpty(configured))
+        {
+            var known = await registry.Find(KeyRegistryGrain.AdminKeyId);
+            if (known is not { Active: true, Configured: true } || !SecretHash.Verify(configured, known.Hash))
+            {
+                await registry.EnsureAdmin(new ApiKeyRecord(KeyRegistryGrain.AdminKeyId, Roles.Admin, null,
+                    SecretHash.Create(configured), time.GetUtcNow(), null, Configured: true));
+            }
+
+            logger.LogInformation("The administrator's API key is the one set by Auth:AdminKey");
+            return;
+        }
+
+        var key = Secrets.NewApiKey(KeyRegistryGrain.AdminKeyId);
+        var created = await registry.EnsureAdmin(new ApiKeyRecord(KeyRegistryGrain.AdminKeyId, Roles.Admin, null,
+            SecretHash.Create(key), time.GetUtcNow(), null));
+        if (created)
+        {
+            logger.LogWarning("No Auth:AdminKey is set, so the brain made the administrator's API key, shown this once and stored only as a hash: {AdminKey}", key);
+        }
+    }
+
+    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+}
