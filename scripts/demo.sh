@@ -191,7 +191,7 @@ if [ "$SIMULATE" = 1 ] && [ -f client/bin/Release/net10.0/brain.dll ] \
     --enterprises "$SIM_ENTERPRISES" --orders 2 --terminals 10 --rate 40 --batch 5 --duration 12h --no-verify \
     --prefix "sim$(date +%H%M)" $([ "$CREDENTIALS" = 1 ] && echo --terminal-credentials) >"$WORK/simulate.log" 2>&1 &
   PIDS+=($!)
-else
+elif [ "$SIMULATE" = 1 ]; then
   say "brain simulate is not available; the district's own terminals drive the cockpit"
 fi
 
