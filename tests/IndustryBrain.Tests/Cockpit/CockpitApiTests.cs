@@ -74,7 +74,7 @@ public sealed class CockpitApiTests
     {
         await using var silo = await CockpitSilo.Start();
         await silo.Register("qiaofeng", "重庆桥丰五金制造有限公司", "knives");
-        await silo.Plan("qiaofeng", "QF-SOON", 1000, 38.5m, DateTimeOffset.UtcNow.AddSeconds(4), "pack");
+        await silo.Plan("qiaofeng", "QF-SOON", 1000, 38.5m, DateTimeOffset.UtcNow.AddSeconds(15), "pack");
         await silo.Count("qiaofeng", "T1", "QF-SOON", "pack", 1, 10);
 
         await silo.CockpitOnce(v => (int)v["ordersByStatus"]!["on-track"]! == 1 && (long)v["outputToday"]!["units"]! == 10);
