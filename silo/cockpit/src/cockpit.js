@@ -327,7 +327,14 @@ function setLink(state) {
 async function load() {
   try {
     const response = await fetch('api/cockpit', { headers: authHeaders(), cache: 'no-store' });
-    if (response.status === 401 || response.status === 403) { setLink('offline'); document.getElementById('link-text').textContent = t().needKey; return; }
+    if (response.status === 401 || response.status === 403) {
+      setLink('offline');
+      document.getElementById('link-text').textContent = t().needKey;
+      // Ask for an official's (or an administrator's) key once; it is kept for this browser session only.
+      const key = window.prompt(`${t().needKey} (official / admin)`);
+      if (key && key.trim()) { sessionStorage.setItem('ib-key', key.trim()); location.reload(); }
+      return;
+    }
     if (response.ok) render(await response.json());
   } catch {
     // The stream below keeps trying.
