@@ -6,6 +6,9 @@
 #   scripts/demo.sh --port 18080 --mqtt-port 11883
 #   scripts/demo.sh --api http://127.0.0.1:8080 --mqtt-port 1883 --key KEY   # a silo already running
 #
+# The silo it starts takes MQTT without credentials (--Mqtt:RequireCredentials=false: a demo on
+# loopback); with --api, every terminal asks the brain for its own MQTT credential first.
+#
 # What it loads (scripts/demo/district.json): 51 firms on every link of the chain, from steel strip
 # and heat treatment to knife, scissors and lock makers to wholesale, e-commerce and logistics;
 # 100 production orders with their routings (knives: 下料 to 包装 in ten steps; scissors; locks ...)
@@ -72,10 +75,20 @@ must() { # METHOD PATH JSON: fails the demo on an error answer
   code=$(api "$@")
   case "$code" in 2??) ;; *) echo "demo: $1 $2 answered $code: $(cat "$WORK/answer")" >&2; exit 1 ;; esac
 }
-mqtt_auth=()
-[ -n "${MQTT_USERNAME:-}" ] && mqtt_auth=(-u "$MQTT_USERNAME" -P "${MQTT_PASSWORD:-}")
-publish() { # TOPIC PAYLOAD [retain]
-  mosquitto_pub -h 127.0.0.1 -p "$MQTT_PORT" -V mqttv5 -q 1 "${mqtt_auth[@]}" ${3:+-r} -t "$1" -m "$2"
+CREDENTIALS=0
+mkdir -p "$WORK/credentials"
+publish() { # TOPIC PAYLOAD [retain]: as the terminal of the topic ib/{enterprise}/{terminal}/...
+  local auth=()
+  if [ "$CREDENTIALS" = 1 ]; then
+    local firm terminal file
+    firm=$(cut -d/ -f2 <<<"$1"); terminal=$(cut -d/ -f3 <<<"$1"); file="$WORK/credentials/$firm.$terminal"
+    if [ ! -f "$file" ]; then
+      must POST "/api/enterprises/$firm/terminals/$terminal/credential"
+      jq -r '.username, .password' "$WORK/answer" >"$file"
+    fi
+    auth=(-u "$(sed -n 1p "$file")" -P "$(sed -n 2p "$file")")
+  fi
+  mosquitto_pub -h 127.0.0.1 -p "$MQTT_PORT" -V mqttv5 -q 1 "${auth[@]}" ${3:+-r} -t "$1" -m "$2"
 }
 now_ms() { date +%s%3N; }
 
@@ -88,7 +101,7 @@ if [ -z "$API" ]; then
   dotnet build client -c Release -v quiet -nologo >/dev/null || SIMULATE=0
   say "starting a silo on $API (MQTT 127.0.0.1:$MQTT_PORT, state in $STORAGE)"
   dotnet silo/bin/Release/net10.0/IndustryBrain.Silo.dll --urls "$API" --Mqtt:Port="$MQTT_PORT" \
-    --Storage:Path="$STORAGE" --Auth:AdminKey="$KEY" --Orleans:SiloPort=$((PORT + 3111)) --Orleans:GatewayPort=$((PORT + 3222)) \
+    --Storage:Path="$STORAGE" --Auth:AdminKey="$KEY" --Mqtt:RequireCredentials=false --Orleans:SiloPort=$((PORT + 3111)) --Orleans:GatewayPort=$((PORT + 3222)) \
     >"$WORK/silo.log" 2>&1 &
   PIDS+=($!)
   for _ in $(seq 1 120); do
@@ -98,6 +111,7 @@ if [ -z "$API" ]; then
   done
 else
   API=${API%/}
+  CREDENTIALS=1
   [ -n "$STORAGE" ] && say "--storage is ignored with --api"
 fi
 curl -fs "$API/health" >/dev/null || { echo "demo: no silo answers at $API/health" >&2; exit 1; }
@@ -175,9 +189,9 @@ if [ "$SIMULATE" = 1 ] && [ -f client/bin/Release/net10.0/brain.dll ] \
   say "brain simulate: $SIM_ENTERPRISES simulated firms publish counts over MQTT"
   dotnet client/bin/Release/net10.0/brain.dll simulate --api "$API" --key "$KEY" --mqtt "mqtt://127.0.0.1:$MQTT_PORT" \
     --enterprises "$SIM_ENTERPRISES" --orders 2 --terminals 10 --rate 40 --batch 5 --duration 12h --no-verify \
-    --prefix "sim$(date +%H%M)" >"$WORK/simulate.log" 2>&1 &
+    --prefix "sim$(date +%H%M)" $([ "$CREDENTIALS" = 1 ] && echo --terminal-credentials) >"$WORK/simulate.log" 2>&1 &
   PIDS+=($!)
-else
+elif [ "$SIMULATE" = 1 ]; then
   say "brain simulate is not available; the district's own terminals drive the cockpit"
 fi
 

@@ -37,6 +37,12 @@ public sealed class EnterpriseGrain(
     public override Task OnActivateAsync(CancellationToken cancellationToken)
     {
         _daily = new DailyLedger(state.State.Daily);
+        if (state.RecordExists)
+        {
+            // Tell the district once after (re)activation: a roll-up sent after its last save was lost in a restart.
+            _flush = this.RegisterGrainTimer(Flush, new GrainTimerCreationOptions(FirstFlushAfter, FlushEvery));
+        }
+
         return Task.CompletedTask;
     }
 

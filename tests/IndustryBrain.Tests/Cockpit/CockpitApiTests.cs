@@ -51,11 +51,30 @@ public sealed class CockpitApiTests
     }
 
     [Fact]
+    public async Task The_cockpit_shows_the_same_district_after_a_clean_restart()
+    {
+        await using var silo = await CockpitSilo.Start();
+        await silo.Register("qiaofeng", "重庆桥丰五金制造有限公司", "knives");
+        await silo.Register("guan-lock", "重庆固安锁业有限公司", "locks");
+        await silo.Plan("qiaofeng", "QF-1", 5000, 38.5m, NextWeek, "pack");
+        await silo.Count("qiaofeng", "T1", "QF-1", "pack", 1, 640);
+        await silo.CockpitOnce(v => (long)v["outputToday"]!["units"]! == 640 && (int)v["enterprises"]! == 2);
+
+        await silo.Restart();
+
+        var view = await silo.Cockpit();
+        Assert.Equal((2, 640L, 24640m), ((int)view["enterprises"]!, (long)view["outputToday"]!["units"]!, (decimal)view["outputToday"]!["value"]!));
+        Assert.Equal(1, (int)view["ordersByStatus"]!["on-track"]!);
+        await silo.Count("qiaofeng", "T1", "QF-1", "pack", 2, 700);
+        await silo.CockpitOnce(v => (long)v["outputToday"]!["units"]! == 700);
+    }
+
+    [Fact]
     public async Task An_order_whose_due_time_passes_while_its_terminals_are_silent_turns_late_on_the_cockpit()
     {
         await using var silo = await CockpitSilo.Start();
         await silo.Register("qiaofeng", "重庆桥丰五金制造有限公司", "knives");
-        await silo.Plan("qiaofeng", "QF-SOON", 1000, 38.5m, DateTimeOffset.UtcNow.AddSeconds(4), "pack");
+        await silo.Plan("qiaofeng", "QF-SOON", 1000, 38.5m, DateTimeOffset.UtcNow.AddSeconds(15), "pack");
         await silo.Count("qiaofeng", "T1", "QF-SOON", "pack", 1, 10);
 
         await silo.CockpitOnce(v => (int)v["ordersByStatus"]!["on-track"]! == 1 && (long)v["outputToday"]!["units"]! == 10);

@@ -1,69 +1,75 @@
 using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
-using System.Net.Sockets;
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using IndustryBrain.Silo.Hosting;
-using Microsoft.AspNetCore.Builder;
-using Microsoft.Extensions.Logging;
+using IndustryBrain.Tests.Infrastructure;
 using MQTTnet;
 using MQTTnet.Protocol;
 
 namespace IndustryBrain.Tests.Cockpit;
 
 /// <summary>
-/// A real silo for the cockpit's tests: Kestrel, Orleans, the embedded MQTT broker and SQLite, on free
-/// loopback ports with a temporary folder, started in this process and stopped with it.
+/// A real silo for the cockpit's tests (<see cref="InProcessBrain"/>: Kestrel, Orleans, the embedded MQTT
+/// broker and SQLite on free loopback ports), with an MQTT connection that publishes as the district's
+/// terminals and helpers to register, plan and read the cockpit.
 /// </summary>
 public sealed class CockpitSilo : IAsyncDisposable
 {
-    public const string AdminKey = "cockpit-test-admin-key";
+    public const string AdminKey = InProcessBrain.AdminKey;
 
-    private readonly WebApplication _app;
-    private readonly string _storage;
-    private readonly IMqttClient _mqtt;
+    private readonly InProcessBrain _brain;
+    private IMqttClient _mqtt;
 
-    private CockpitSilo(WebApplication app, string storage, Uri http, int mqttPort, IMqttClient mqtt)
+    private CockpitSilo(InProcessBrain brain, IMqttClient mqtt)
     {
-        _app = app;
-        _storage = storage;
+        _brain = brain;
         _mqtt = mqtt;
-        Http = http;
-        MqttPort = mqttPort;
-        Client = new HttpClient { BaseAddress = http, Timeout = TimeSpan.FromSeconds(30) };
-        Client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", AdminKey);
+        Client = brain.Http();
     }
 
-    public Uri Http { get; }
-
-    public int MqttPort { get; }
+    public Uri Http => _brain.BaseAddress;
 
     public HttpClient Client { get; }
 
     public static async Task<CockpitSilo> Start(params string[] extraArgs)
     {
-        var ports = FreePorts(4);
-        var storage = Path.Combine(Path.GetTempPath(), "ib-cockpit-test-" + Guid.NewGuid().ToString("N"));
-        string[] args =
-        [
-            $"--urls=http://127.0.0.1:{ports[0]}", $"--Mqtt:Port={ports[1]}", $"--Storage:Path={storage}",
-            $"--Orleans:SiloPort={ports[2]}", $"--Orleans:GatewayPort={ports[3]}", $"--Auth:AdminKey={AdminKey}", "--Mqtt:RequireCredentials=false", .. extraArgs,
-        ];
-        var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
-        builder.Logging.SetMinimumLevel(LogLevel.Warning);
-        builder.AddIndustryBrain();
-        var app = builder.Build();
-        app.MapIndustryBrain();
-        await app.StartAsync();
+        var brain = await InProcessBrain.Start(null, extraArgs);
+        return new CockpitSilo(brain, await Connect(brain.MqttPort));
+    }
 
+    /// <summary>A clean stop and a start on the same ports and storage.</summary>
+    public async Task Restart()
+    {
+        await Disconnect();
+        await _brain.Stop();
+        await _brain.StartAgain();
+        _mqtt = await Connect(_brain.MqttPort);
+    }
+
+    private static async Task<IMqttClient> Connect(int port)
+    {
         var mqtt = new MqttClientFactory().CreateMqttClient();
         await mqtt.ConnectAsync(new MqttClientOptionsBuilder()
-            .WithTcpServer("127.0.0.1", ports[1])
+            .WithTcpServer("127.0.0.1", port)
             .WithProtocolVersion(MQTTnet.Formatter.MqttProtocolVersion.V500)
             .WithClientId("cockpit-test-" + Guid.NewGuid().ToString("N")[..8])
             .Build());
-        return new CockpitSilo(app, storage, new Uri($"http://127.0.0.1:{ports[0]}/"), ports[1], mqtt);
+        return mqtt;
+    }
+
+    private async Task Disconnect()
+    {
+        try
+        {
+            await _mqtt.DisconnectAsync();
+        }
+        catch (Exception)
+        {
+            // The broker may be gone already.
+        }
+
+        _mqtt.Dispose();
     }
 
     public async Task Register(string enterprise, string name, string chainNode, string uscc = "91500111MA5U3Q7X1D")
@@ -134,42 +140,7 @@ public sealed class CockpitSilo : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         Client.Dispose();
-        try
-        {
-            await _mqtt.DisconnectAsync();
-        }
-        catch (Exception)
-        {
-            // The broker may be gone already.
-        }
-
-        _mqtt.Dispose();
-        await _app.StopAsync();
-        await _app.DisposeAsync();
-        try
-        {
-            Directory.Delete(_storage, recursive: true);
-        }
-        catch (IOException)
-        {
-            // A file still closing; the temporary folder is cleaned by the system.
-        }
-    }
-
-    private static int[] FreePorts(int count)
-    {
-        var listeners = Enumerable.Range(0, count).Select(_ => new TcpListener(IPAddress.Loopback, 0)).ToArray();
-        foreach (var listener in listeners)
-        {
-            listener.Start();
-        }
-
-        var ports = listeners.Select(l => ((IPEndPoint)l.LocalEndpoint).Port).ToArray();
-        foreach (var listener in listeners)
-        {
-            listener.Stop();
-        }
-
-        return ports;
+        await Disconnect();
+        await _brain.DisposeAsync();
     }
 }
