@@ -1,4 +1,5 @@
 using IndustryBrain.Contracts;
+using Orleans.Concurrency;
 
 namespace IndustryBrain;
 
@@ -28,4 +29,8 @@ public interface IEnterpriseGrain : IGrainWithStringKey
 
     [Alias("UpdateTerminals")]
     Task UpdateTerminals(TerminalStatus[] statuses);
+
+    /// <summary>Sends the enterprise's roll-up to the district now (the district asks once an order's due time has passed).</summary>
+    [Alias("RollUp"), OneWay]
+    Task RollUp();
 }

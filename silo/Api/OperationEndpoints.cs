@@ -1,3 +1,5 @@
+using System.Net;
+using System.Runtime;
 using IndustryBrain.Contracts;
 using IndustryBrain.Domain;
 using IndustryBrain.Silo.Ingest;
@@ -5,7 +7,7 @@ using IndustryBrain.Silo.Mqtt;
 
 namespace IndustryBrain.Silo.Api;
 
-/// <summary>Health and the reject log.</summary>
+/// <summary>Health, the reject log and a loopback-only full GC for the benchmark's memory figures.</summary>
 public static class OperationEndpoints
 {
     public static void MapOperations(this IEndpointRouteBuilder app)
@@ -37,5 +39,41 @@ public static class OperationEndpoints
         })
         .WithTags("Operations")
         .WithSummary("200 when the silo is up and its broker connection is live");
+
+        app.MapPost("/debug/gc", (HttpContext context) =>
+        {
+            if (context.Connection.RemoteIpAddress is not { } caller || !IPAddress.IsLoopback(caller))
+            {
+                return Problems.Of(StatusCodes.Status403Forbidden, "loopback-only", "/debug/gc answers only callers on this machine");
+            }
+
+            // The GC's tallies so far, before this endpoint's own collections change them.
+            var allocatedBytes = GC.GetTotalAllocatedBytes(precise: true);
+            int gen0 = GC.CollectionCount(0), gen1 = GC.CollectionCount(1), gen2 = GC.CollectionCount(2);
+            var pauseMs = GC.GetTotalPauseDuration().TotalMilliseconds;
+            GCSettings.LargeObjectHeapCompactionMode = GCLargeObjectHeapCompactionMode.CompactOnce;
+            GC.Collect(GC.MaxGeneration, GCCollectionMode.Forced, blocking: true, compacting: true);
+            GC.WaitForPendingFinalizers();
+            GC.Collect(GC.MaxGeneration, GCCollectionMode.Forced, blocking: true, compacting: true);
+            var liveBytes = GC.GetTotalMemory(forceFullCollection: true);
+            return Results.Ok(new
+            {
+                liveBytes,
+                gcHeapBytes = GC.GetGCMemoryInfo().HeapSizeBytes,
+                workingSetBytes = Environment.WorkingSet,
+                before = new { allocatedBytes, gen0, gen1, gen2, pauseMs },
+                after = new
+                {
+                    allocatedBytes = GC.GetTotalAllocatedBytes(precise: true),
+                    gen0 = GC.CollectionCount(0),
+                    gen1 = GC.CollectionCount(1),
+                    gen2 = GC.CollectionCount(2),
+                    pauseMs = GC.GetTotalPauseDuration().TotalMilliseconds,
+                },
+            });
+        })
+        .WithTags("Operations")
+        .WithSummary("Loopback only: a full blocking compacting GC, then the live heap and working set (for benchmarks)")
+        .ExcludeFromDescription();
     }
 }

@@ -102,6 +102,7 @@ public sealed class BundleGrain(
             throw;
         }
 
+        await Announce();
         return new BundleOutcome(View(), null, null);
     }
 
@@ -127,6 +128,7 @@ public sealed class BundleGrain(
             throw;
         }
 
+        await Announce();
         return new BundleOutcome(View(), null, null);
     }
 
@@ -231,7 +233,15 @@ public sealed class BundleGrain(
         }
     }
 
-    private Task Announce() => GrainFactory.GetGrain<IBundleIndexGrain>(Keys.District).Update(View());
+    /// <summary>The bundle list and the district cockpit hear every change (the cockpit sums pooled value and savings).</summary>
+    private Task Announce()
+    {
+        var view = View();
+        return Task.WhenAll(
+            GrainFactory.GetGrain<IBundleIndexGrain>(Keys.District).Update(view),
+            GrainFactory.GetGrain<IDistrictGrain>(Keys.District).ReportBundle(new BundleRollup(
+                view.Bundle, view.State, view.Material, view.TotalQuantity, view.UnitPrice, view.PooledValue, view.Savings, view.ClosesAt)));
+    }
 
     private decimal Total() => state.State.Pledges.Values.Sum(p => p.Quantity);
 

@@ -16,7 +16,8 @@ public sealed class EnterpriseState
 
 /// <summary>
 /// One enterprise: its profile, the latest figures of each of its orders, its terminals' states and its
-/// output per district day. Registration is saved before the reply; roll-ups are saved on a short timer.
+/// output per district day. Registration is saved before the reply; roll-ups are saved on a short timer,
+/// and the district hears the enterprise's roll-up on the same timer when its figures changed.
 /// </summary>
 public sealed class EnterpriseGrain(
     [PersistentState("enterprise", StorageNames.Store)] IPersistentState<EnterpriseState> state,
@@ -24,9 +25,14 @@ public sealed class EnterpriseGrain(
     TimeProvider time) : Grain, IEnterpriseGrain
 {
     private static readonly TimeSpan FlushEvery = TimeSpan.FromSeconds(1);
+
+    /// <summary>A change after a quiet second is passed on this soon (the cockpit shows it within about a second); then once a second.</summary>
+    private static readonly TimeSpan FirstFlushAfter = TimeSpan.FromMilliseconds(50);
     private DailyLedger _daily = new();
     private bool _dirty;
     private IGrainTimer? _flush;
+    private DateTimeOffset _flushedAt;
+    private EnterpriseRollup? _rolledUp;
 
     public override Task OnActivateAsync(CancellationToken cancellationToken)
     {
@@ -100,6 +106,8 @@ public sealed class EnterpriseGrain(
         return Task.CompletedTask;
     }
 
+    public Task RollUp() => SendRollUp(force: true);
+
     private EnterpriseView View()
     {
         var now = time.GetUtcNow();
@@ -129,35 +137,58 @@ public sealed class EnterpriseGrain(
 
     /// <summary>An order that was on track when it last reported is late once its due time has passed.</summary>
     private static OrderSummary AsOf(OrderSummary order, DateTimeOffset now) =>
-        order.Due is { } due && now > due && order.Status is OrderStatuses.OnTrack or OrderStatuses.AtRisk
-            ? order with { Status = OrderStatuses.Late }
-            : order;
+        EnterpriseRollups.StatusAsOf(order, now) is var status && status != order.Status ? order with { Status = status } : order;
 
     private void MarkDirty()
     {
         _dirty = true;
-        _flush ??= this.RegisterGrainTimer(Flush, new GrainTimerCreationOptions(FlushEvery, FlushEvery));
+        if (_flush is null)
+        {
+            var wait = _flushedAt + FlushEvery - time.GetUtcNow();
+            _flush = this.RegisterGrainTimer(Flush, new GrainTimerCreationOptions(wait > FirstFlushAfter ? wait : FirstFlushAfter, FlushEvery));
+        }
     }
 
     private async Task Flush()
     {
-        if (!_dirty)
+        _flushedAt = time.GetUtcNow();
+
+        // The district hears the roll-up while the state is being saved, not after (see ProductionOrderGrain).
+        var rollingUp = SendRollUp(force: false);
+        if (_dirty)
+        {
+            _dirty = false;
+            state.State.Daily = [.. _daily.ToArray()];
+            try
+            {
+                await state.WriteStateAsync();
+            }
+            catch
+            {
+                _dirty = true;
+                throw;
+            }
+        }
+
+        if (!await rollingUp && !_dirty)
         {
             _flush?.Dispose();
             _flush = null;
-            return;
+        }
+    }
+
+    /// <summary>Tells the district the enterprise's figures if they changed since it last heard them (or when asked).</summary>
+    private async Task<bool> SendRollUp(bool force)
+    {
+        var rollup = EnterpriseRollups.Of(this.GetPrimaryKeyString(), state.State.Profile, state.State.Orders.Values,
+            state.State.Terminals.Values, _daily.ToArray(), time.GetUtcNow());
+        if (!force && _rolledUp is not null && _rolledUp.SameFiguresAs(rollup))
+        {
+            return false;
         }
 
-        _dirty = false;
-        state.State.Daily = [.. _daily.ToArray()];
-        try
-        {
-            await state.WriteStateAsync();
-        }
-        catch
-        {
-            _dirty = true;
-            throw;
-        }
+        await GrainFactory.GetGrain<IDistrictGrain>(Keys.District).ReportEnterprise(rollup);
+        _rolledUp = rollup;
+        return true;
     }
 }

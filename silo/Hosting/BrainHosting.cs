@@ -1,5 +1,6 @@
 using IndustryBrain.Domain;
 using IndustryBrain.Silo.Api;
+using IndustryBrain.Silo.Cockpit;
 using IndustryBrain.Silo.Grains;
 using IndustryBrain.Silo.Ingest;
 using IndustryBrain.Silo.Mqtt;
@@ -17,6 +18,9 @@ namespace IndustryBrain.Silo.Hosting;
 public sealed class DistrictOptions
 {
     public string TimeZone { get; set; } = "Asia/Shanghai";
+
+    /// <summary>A JSON chain map file; empty: the default hardware chain shipped with the silo.</summary>
+    public string ChainMap { get; set; } = "";
 }
 
 /// <summary>How the brain is put together: one place, used by the silo's Program and by tests.</summary>
@@ -71,6 +75,8 @@ public static class BrainHosting
         services.AddSingleton<EmbeddedBroker>();
         services.AddSingleton<IBrainPublisher>(sp => sp.GetRequiredService<EmbeddedBroker>());
         services.AddHostedService(sp => sp.GetRequiredService<EmbeddedBroker>());
+        services.AddSingleton<CockpitFeed>();
+        services.AddHostedService(sp => sp.GetRequiredService<CockpitFeed>());
 
         // Every problem carries a reason, also those ASP.NET Core writes itself; a bad request that Kestrel
         // throws (a body over Http:MaxRequestBodyBytes) answers its own status, not 500.
@@ -104,6 +110,8 @@ public static class BrainHosting
             .ValidateOnStart();
         services.AddSingleton(TimeProvider.System);
         services.AddSingleton(sp => DistrictCalendar.For(sp.GetRequiredService<IOptions<DistrictOptions>>().Value.TimeZone));
+        services.AddSingleton<IValidateOptions<DistrictOptions>, DistrictOptionsValidation>();
+        services.AddSingleton<ConfiguredChainMap>();
         services.AddSingleton<StateJson>();
         services.AddSingleton<SqliteStore>();
         return services;
@@ -130,12 +138,14 @@ public static class BrainHosting
     {
         app.UseExceptionHandler();
         app.UseStatusCodePages();
+        app.UseCockpitPage();
         app.UseBrainSecurity();
         app.MapOpenApi();
         app.MapPrometheusScrapingEndpoint();
         app.MapEnterprises();
         app.MapBundles();
         app.MapOperations();
+        app.MapCockpit();
         app.MapSecurity();
         return app;
     }

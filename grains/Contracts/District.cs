@@ -1,0 +1,165 @@
+namespace IndustryBrain.Contracts;
+
+/// <summary>How many orders are in each status (CONTRACT.md, "Order plan and progress").</summary>
+[GenerateSerializer, Immutable, Alias("ib.StatusCounts")]
+public sealed record StatusCounts(int Unplanned, int OnTrack, int AtRisk, int Late, int Done)
+{
+    public static readonly StatusCounts Zero = new(0, 0, 0, 0, 0);
+
+    public int Total => Unplanned + OnTrack + AtRisk + Late + Done;
+
+    /// <summary>Orders not done: unplanned ones included, as the enterprise view counts them.</summary>
+    public int Active => Total - Done;
+
+    public StatusCounts Add(StatusCounts other) =>
+        new(Unplanned + other.Unplanned, OnTrack + other.OnTrack, AtRisk + other.AtRisk, Late + other.Late, Done + other.Done);
+
+    public StatusCounts Subtract(StatusCounts other) =>
+        new(Unplanned - other.Unplanned, OnTrack - other.OnTrack, AtRisk - other.AtRisk, Late - other.Late, Done - other.Done);
+
+    public StatusCounts With(string status, int delta) => status switch
+    {
+        OrderStatuses.Unplanned => this with { Unplanned = Unplanned + delta },
+        OrderStatuses.OnTrack => this with { OnTrack = OnTrack + delta },
+        OrderStatuses.AtRisk => this with { AtRisk = AtRisk + delta },
+        OrderStatuses.Late => this with { Late = Late + delta },
+        OrderStatuses.Done => this with { Done = Done + delta },
+        _ => throw new ArgumentOutOfRangeException(nameof(status), status, "not an order status"),
+    };
+
+    /// <summary>The contract's <c>ordersByStatus</c> object, every status present.</summary>
+    public IReadOnlyDictionary<string, int> ToDictionary() => new Dictionary<string, int>(StringComparer.Ordinal)
+    {
+        [OrderStatuses.Unplanned] = Unplanned,
+        [OrderStatuses.OnTrack] = OnTrack,
+        [OrderStatuses.AtRisk] = AtRisk,
+        [OrderStatuses.Late] = Late,
+        [OrderStatuses.Done] = Done,
+    };
+}
+
+/// <summary>A late or at-risk order the cockpit names.</summary>
+[GenerateSerializer, Immutable, Alias("ib.OrderMark")]
+public sealed record OrderMark(string Order, string Status, DateTimeOffset? Due, string? Product, double Progress);
+
+/// <summary>A terminal in fault, with its fault code and the time of the status that said so.</summary>
+[GenerateSerializer, Immutable, Alias("ib.FaultMark")]
+public sealed record FaultMark(string Terminal, string? Fault, DateTimeOffset Since);
+
+/// <summary>
+/// What an enterprise tells the district: its latest figures, replacing the previous ones, so sending
+/// the same roll-up twice changes nothing. The district never sees a reading.
+/// </summary>
+[GenerateSerializer, Immutable, Alias("ib.EnterpriseRollup")]
+public sealed record EnterpriseRollup(
+    string Enterprise,
+    string? Name,
+    string? ChainNode,
+    bool Registered,
+    DailyOutput[] Daily,
+    StatusCounts Orders,
+    DateTimeOffset? NextDue,
+    OrderMark[] Watch,
+    int TerminalsOnline,
+    int TerminalsInFault,
+    FaultMark[] Faults,
+    DateTimeOffset AsOf)
+{
+    /// <summary>The same figures, whatever the time each was taken.</summary>
+    public bool SameFiguresAs(EnterpriseRollup other) =>
+        Enterprise == other.Enterprise && Name == other.Name && ChainNode == other.ChainNode && Registered == other.Registered
+        && Orders == other.Orders && NextDue == other.NextDue
+        && TerminalsOnline == other.TerminalsOnline && TerminalsInFault == other.TerminalsInFault
+        && Daily.AsSpan().SequenceEqual(other.Daily) && Watch.AsSpan().SequenceEqual(other.Watch) && Faults.AsSpan().SequenceEqual(other.Faults);
+}
+
+/// <summary>
+/// A pooled-procurement bundle's latest figures as the bundle tells the district on every change.
+/// While open, <see cref="UnitPrice"/>, <see cref="PooledValue"/> and <see cref="Savings"/> are what the
+/// bundle would give if it closed now.
+/// </summary>
+[GenerateSerializer, Immutable, Alias("ib.BundleRollup")]
+public sealed record BundleRollup(
+    string Bundle,
+    string State,
+    string Material,
+    decimal TotalQuantity,
+    decimal UnitPrice,
+    decimal PooledValue,
+    decimal Savings,
+    DateTimeOffset ClosesAt);
+
+/// <summary>One link of the industry chain (a node of the chain map): raw material, a trade, a sales channel.</summary>
+[GenerateSerializer, Immutable, Alias("ib.ChainLink")]
+public sealed record ChainLink(string Id, string Name, string? NameEn, string Stage);
+
+/// <summary>Goods flow from one link of the chain to another.</summary>
+[GenerateSerializer, Immutable, Alias("ib.ChainEdge")]
+public sealed record ChainEdge(string From, string To);
+
+/// <summary>A district's industry chain map: data, not code, so a district can load its own.</summary>
+[GenerateSerializer, Immutable, Alias("ib.ChainMap")]
+public sealed record ChainMap(string? Name, string? NameEn, ChainLink[] Nodes, ChainEdge[] Edges);
+
+public static class ChainStages
+{
+    public const string Upstream = "upstream";
+    public const string Midstream = "midstream";
+    public const string Downstream = "downstream";
+
+    /// <summary>Where enterprises whose chain node is missing or not on the map are counted.</summary>
+    public const string Other = "other";
+
+    public static bool IsKnown(string? stage) => stage is Upstream or Midstream or Downstream;
+}
+
+/// <summary>A link of the chain map with the enterprises registered on it and their output today.</summary>
+[GenerateSerializer, Immutable, Alias("ib.ChainLinkView")]
+public sealed record ChainLinkView(string Id, string Name, string? NameEn, string Stage, int Enterprises, long OutputToday, decimal ValueToday);
+
+public static class AlertKinds
+{
+    public const string OrderLate = "order-late";
+    public const string TerminalFault = "terminal-fault";
+    public const string OrderAtRisk = "order-at-risk";
+}
+
+/// <summary>Something an official should look at: a late or at-risk order, or a terminal in fault.</summary>
+[GenerateSerializer, Immutable, Alias("ib.Alert")]
+public sealed record Alert(
+    string Kind,
+    string Enterprise,
+    string? EnterpriseName,
+    string? Order,
+    string? Product,
+    DateTimeOffset? Due,
+    double? Progress,
+    string? Terminal,
+    string? Fault,
+    DateTimeOffset? Since);
+
+/// <summary>Pooled procurement across the district's bundles.</summary>
+[GenerateSerializer, Immutable, Alias("ib.ProcurementFigures")]
+public sealed record ProcurementFigures(int OpenBundles, int ClosedBundles, decimal PooledValue, decimal Savings);
+
+/// <summary>The district cockpit: totals, the chain map, alerts and the last 30 days.</summary>
+[GenerateSerializer, Immutable, Alias("ib.CockpitView")]
+public sealed record CockpitView(
+    long Version,
+    DateTimeOffset AsOf,
+    DateOnly Today,
+    int Enterprises,
+    int TerminalsOnline,
+    int TerminalsInFault,
+    int ActiveOrders,
+    Output OutputToday,
+    Output OutputYesterday,
+    StatusCounts OrdersByStatus,
+    ProcurementFigures Procurement,
+    string? ChainName,
+    string? ChainNameEn,
+    ChainLinkView[] Nodes,
+    ChainEdge[] Edges,
+    Alert[] Alerts,
+    int AlertsTotal,
+    DailyOutput[] Daily);

@@ -1,0 +1,37 @@
+using IndustryBrain.Contracts;
+
+namespace IndustryBrain;
+
+/// <summary>
+/// The district (key <see cref="Keys.District"/>): roll-ups of its enterprises and bundles, the chain map,
+/// and the cockpit view built from them. It hears from enterprises when their figures change, about once
+/// a second, never a raw reading.
+/// </summary>
+[Alias("ib.IDistrictGrain")]
+public interface IDistrictGrain : IGrainWithStringKey
+{
+    /// <summary>An enterprise's latest figures; replaces what the district knew of it.</summary>
+    [Alias("ReportEnterprise")]
+    Task ReportEnterprise(EnterpriseRollup rollup);
+
+    /// <summary>A bundle's latest figures; replaces what the district knew of it.</summary>
+    [Alias("ReportBundle")]
+    Task ReportBundle(BundleRollup rollup);
+
+    /// <summary>
+    /// District output recorded before the brain counted it (for example from the statistics bureau), per
+    /// day before today; added to what the enterprises report. A day sent again replaces the recorded one.
+    /// </summary>
+    [Alias("RecordHistory")]
+    Task RecordHistory(DailyOutput[] days);
+
+    [Alias("GetCockpit")]
+    Task<CockpitView> GetCockpit();
+
+    [Alias("GetChain")]
+    Task<ChainMap> GetChain();
+
+    /// <summary>Replaces the chain map (kept across restarts); null goes back to the configured one.</summary>
+    [Alias("SetChain")]
+    Task<ChainMap> SetChain(ChainMap? map);
+}

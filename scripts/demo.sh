@@ -1,0 +1,207 @@
+#!/usr/bin/env bash
+# The cockpit demo, one command: starts a silo (unless --api names a running one), loads a realistic
+# hardware district over the HTTP API and MQTT, and keeps it moving so the cockpit at / changes live.
+#
+#   scripts/demo.sh                      # silo on http://127.0.0.1:8080, broker on 127.0.0.1:1883
+#   scripts/demo.sh --port 18080 --mqtt-port 11883
+#   scripts/demo.sh --api http://127.0.0.1:8080 --mqtt-port 1883 --key KEY   # a silo already running
+#
+# What it loads (scripts/demo/district.json): 51 firms on every link of the chain, from steel strip
+# and heat treatment to knife, scissors and lock makers to wholesale, e-commerce and logistics;
+# 100 production orders with their routings (knives: 下料 to 包装 in ten steps; scissors; locks ...)
+# and due dates, a few of them late, at risk, done or not yet planned; terminals, three of them in
+# fault; three pooled-procurement bundles (one closed); 29 days of recorded district output.
+# Then it drives: the firms' terminals count on every few seconds, and `brain simulate` adds
+# simulated knife, scissors and lock makers publishing over MQTT. Ctrl-C stops what it started.
+#
+# Needs: curl, jq, mosquitto_pub (Debian: mosquitto-clients), the .NET 10 SDK and Node.js (to build).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+PORT=8080
+MQTT_PORT=1883
+API=""
+KEY="${IB_KEY:-demo-admin-key}"
+STORAGE=""
+SIMULATE=1
+DRIVE=1
+SIM_ENTERPRISES=6
+
+usage() { sed -n '2,20p' "$0" | sed 's/^# \{0,1\}//'; exit "${1:-0}"; }
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --port) PORT="$2"; shift 2 ;;
+    --mqtt-port) MQTT_PORT="$2"; shift 2 ;;
+    --api) API="$2"; shift 2 ;;
+    --key) KEY="$2"; shift 2 ;;
+    --storage) STORAGE="$2"; shift 2 ;;
+    --sim-enterprises) SIM_ENTERPRISES="$2"; shift 2 ;;
+    --no-simulate) SIMULATE=0; shift ;;
+    --load-only) DRIVE=0; SIMULATE=0; shift ;;
+    -h|--help) usage 0 ;;
+    *) echo "unknown option $1" >&2; usage 2 ;;
+  esac
+done
+
+for tool in curl jq mosquitto_pub; do
+  command -v "$tool" >/dev/null || { echo "demo: $tool is missing (apt-get install curl jq mosquitto-clients)" >&2; exit 1; }
+done
+
+DATA=scripts/demo/district.json
+WORK=$(mktemp -d)
+PIDS=()
+cleanup() {
+  for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done
+  wait 2>/dev/null || true
+  rm -rf "$WORK"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+say() { printf '\033[36mdemo:\033[0m %s\n' "$*"; }
+api() { # METHOD PATH [JSON]
+  local method=$1 path=$2 body=${3:-}
+  if [ -n "$body" ]; then
+    curl -sS -o "$WORK/answer" -w '%{http_code}' -X "$method" -H "Authorization: Bearer $KEY" -H 'Content-Type: application/json' --data-binary "$body" "$API$path"
+  else
+    curl -sS -o "$WORK/answer" -w '%{http_code}' -X "$method" -H "Authorization: Bearer $KEY" "$API$path"
+  fi
+}
+must() { # METHOD PATH JSON: fails the demo on an error answer
+  local code
+  code=$(api "$@")
+  case "$code" in 2??) ;; *) echo "demo: $1 $2 answered $code: $(cat "$WORK/answer")" >&2; exit 1 ;; esac
+}
+mqtt_auth=()
+[ -n "${MQTT_USERNAME:-}" ] && mqtt_auth=(-u "$MQTT_USERNAME" -P "${MQTT_PASSWORD:-}")
+publish() { # TOPIC PAYLOAD [retain]
+  mosquitto_pub -h 127.0.0.1 -p "$MQTT_PORT" -V mqttv5 -q 1 "${mqtt_auth[@]}" ${3:+-r} -t "$1" -m "$2"
+}
+now_ms() { date +%s%3N; }
+
+# ---- the silo ------------------------------------------------------------------------------
+if [ -z "$API" ]; then
+  API="http://127.0.0.1:$PORT"
+  STORAGE=${STORAGE:-$WORK/data}
+  say "building the silo and the brain CLI (Release) ..."
+  dotnet build silo -c Release -v quiet -nologo >/dev/null
+  dotnet build client -c Release -v quiet -nologo >/dev/null || SIMULATE=0
+  say "starting a silo on $API (MQTT 127.0.0.1:$MQTT_PORT, state in $STORAGE)"
+  dotnet silo/bin/Release/net10.0/IndustryBrain.Silo.dll --urls "$API" --Mqtt:Port="$MQTT_PORT" \
+    --Storage:Path="$STORAGE" --Auth:AdminKey="$KEY" --Orleans:SiloPort=$((PORT + 3111)) --Orleans:GatewayPort=$((PORT + 3222)) \
+    >"$WORK/silo.log" 2>&1 &
+  PIDS+=($!)
+  for _ in $(seq 1 120); do
+    curl -fs "$API/health" >/dev/null 2>&1 && break
+    kill -0 "${PIDS[0]}" 2>/dev/null || { echo "demo: the silo stopped:" >&2; tail -20 "$WORK/silo.log" >&2; exit 1; }
+    sleep 0.5
+  done
+else
+  API=${API%/}
+  [ -n "$STORAGE" ] && say "--storage is ignored with --api"
+fi
+curl -fs "$API/health" >/dev/null || { echo "demo: no silo answers at $API/health" >&2; exit 1; }
+
+# ---- the district ----------------------------------------------------------------------------
+say "registering $(jq '.firms | length' $DATA) firms across the chain ..."
+jq -c '.firms[] | {id, body: {name, uscc, chainNode, park, tier}}' $DATA | while read -r firm; do
+  must PUT "/api/enterprises/$(jq -r .id <<<"$firm")" "$(jq -c .body <<<"$firm")"
+done
+
+say "planning $(jq '[.firms[].orders[] | select(.status != "unplanned")] | length' $DATA) orders with routings and due dates ..."
+jq -c --argjson now "$(date +%s)" '.routings as $r | .firms[] | .id as $f | .orders[] | select(.status != "unplanned")
+  | {path: "/api/enterprises/\($f)/orders/\(.order)",
+     body: {product, quantity, unitPrice, due: (($now + .dueDays * 86400) | floor | todate), routing: $r[.routing]}}' $DATA |
+while read -r order; do
+  must PUT "$(jq -r .path <<<"$order")" "$(jq -c .body <<<"$order")"
+done
+
+say "terminals report their state (three in fault) ..."
+jq -r '.firms[] | .id as $f | .faults as $faults | range(1; .terminals + 1) as $t
+  | ("T" + ($t | tostring | if length < 2 then "0" + . else . end)) as $name
+  | ([$faults[] | select(.terminal == $name)] | first) as $fault
+  | "ib/\($f)/\($name)/status\t" + ({state: (if $fault then "fault" else "running" end), seq: 1, fault: ($fault.fault // null)} | tojson)' $DATA |
+while IFS=$'\t' read -r topic payload; do publish "$topic" "$payload" retain; done
+
+send_readings() { # SEQ TS ONLY SHIFT [FIRM]
+  jq -c --arg firm "${5:-}" '.firms[] | select($firm == "" or .id == $firm)' "$DATA_NOW" |
+  jq -c --argjson routings "$(jq -c .routings "$DATA_NOW")" --argjson seq "$1" --arg ts "$2" --arg only "$3" --argjson shift "$4" \
+    -f scripts/demo/readings.jq |
+  while read -r message; do
+    publish "$(jq -r .topic <<<"$message")" "$(jq -r .payload <<<"$message")"
+  done
+}
+
+DATA_NOW=$WORK/district.json
+cp $DATA "$DATA_NOW"
+say "terminals publish their counts (the at-risk orders first as they stood four hours ago) ..."
+send_readings "$(now_ms)" "$(date -u -d '-4 hours' +%Y-%m-%dT%H:%M:%SZ)" at-risk -0.06
+sleep 1.5
+send_readings "$(now_ms)" "$(date -u +%Y-%m-%dT%H:%M:%SZ)" "" 0
+
+say "opening three pooled-procurement bundles and pledging ..."
+jq -c --argjson now "$(date +%s)" '.bundles[]' $DATA | while read -r bundle; do
+  id=$(jq -r .bundle <<<"$bundle")
+  code=$(api GET "/api/bundles/$id")
+  if [ "$code" = 404 ]; then
+    must PUT "/api/bundles/$id" "$(jq -c --argjson now "$(date +%s)" '.terms | del(.closesInDays) + {closesAt: (($now + .closesInDays * 86400) | floor | todate)}' <<<"$bundle")"
+    jq -r '.pledges | to_entries[] | "\(.key)\t\(.value)"' <<<"$bundle" | while IFS=$'\t' read -r firm quantity; do
+      must PUT "/api/bundles/$id/pledges/$firm" "{\"quantity\":$quantity}"
+    done
+    [ "$(jq -r .close <<<"$bundle")" = true ] && must POST "/api/bundles/$id/close"
+  elif [ "$code" != 200 ]; then
+    say "bundles answered $code; skipping them"
+    break
+  fi
+done
+
+say "recording 29 days of district output before today ..."
+sleep 2.5
+api GET /api/cockpit >/dev/null
+today_units=$(jq '.outputToday.units' "$WORK/answer")
+today_value=$(jq '.outputToday.value' "$WORK/answer")
+must PUT /api/cockpit/daily "$(jq -nc --argjson units "$today_units" --argjson value "$today_value" --argjson now "$(date +%s)" '
+  ([$units, 20000] | max) as $u | ([$value, 600000] | max) as $v
+  | {days: [range(1; 30) as $d | ($now - $d * 86400) as $t | ($t | strftime("%u") | tonumber) as $dow
+      | (1.05 + 0.12 * ((($d * 7919) % 23) / 23 - 0.5) - (if $dow >= 6 then 0.35 else 0 end) - $d * 0.004) as $k
+      | {date: ($t + 28800 | strftime("%Y-%m-%d")), units: ($u * $k | floor), value: ($v * $k | floor)}]}')"
+
+say "the cockpit: $API/   (the view as JSON: $API/api/cockpit)"
+[ "$DRIVE" = 1 ] || exit 0
+
+# ---- keep it moving ----------------------------------------------------------------------------
+if [ "$SIMULATE" = 1 ] && [ -f client/bin/Release/net10.0/brain.dll ] \
+   && dotnet client/bin/Release/net10.0/brain.dll simulate --help 2>/dev/null | grep -q -- --enterprises; then
+  say "brain simulate: $SIM_ENTERPRISES simulated firms publish counts over MQTT"
+  dotnet client/bin/Release/net10.0/brain.dll simulate --api "$API" --key "$KEY" --mqtt "mqtt://127.0.0.1:$MQTT_PORT" \
+    --enterprises "$SIM_ENTERPRISES" --orders 2 --terminals 10 --rate 40 --batch 5 --duration 12h --no-verify \
+    --prefix "sim$(date +%H%M)" >"$WORK/simulate.log" 2>&1 &
+  PIDS+=($!)
+else
+  say "brain simulate is not available; the district's own terminals drive the cockpit"
+fi
+
+say "the district's terminals count on (Ctrl-C to stop) ..."
+firms=($(jq -r '.firms[].id' $DATA))
+tick=0
+faulted=""
+while true; do
+  sleep 3
+  tick=$((tick + 1))
+  for _ in 1 2 3; do
+    firm=${firms[$((RANDOM % ${#firms[@]}))]}
+    step=$(awk -v r=$RANDOM 'BEGIN { printf "%.3f", 0.01 + (r % 30) / 1000 }')
+    jq --arg firm "$firm" --argjson step "$step" '.firms |= map(if .id == $firm
+      then .orders |= map(if .status == "on-track" or .status == "unplanned"
+        then .progress = ([.progress + $step, 1] | min) | (if .progress >= 1 then .status = "done" else . end) else . end)
+      else . end)' "$DATA_NOW" >"$DATA_NOW.next" && mv "$DATA_NOW.next" "$DATA_NOW"
+    send_readings "$(now_ms)" "$(date -u +%Y-%m-%dT%H:%M:%SZ)" "" 0 "$firm"
+  done
+  if [ $((tick % 10)) = 0 ]; then
+    # A terminal breaks down somewhere; the one that broke last time is repaired.
+    [ -n "$faulted" ] && publish "$faulted" "{\"state\":\"running\",\"seq\":$(now_ms)}" retain
+    firm=${firms[$((RANDOM % ${#firms[@]}))]}
+    faulted="ib/$firm/T01/status"
+    publish "$faulted" "{\"state\":\"fault\",\"seq\":$(now_ms),\"fault\":\"E-$((RANDOM % 40 + 1))\"}" retain
+  fi
+done

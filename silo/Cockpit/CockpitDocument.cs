@@ -1,0 +1,54 @@
+using System.Text.Encodings.Web;
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using System.Text.Unicode;
+using IndustryBrain.Contracts;
+
+namespace IndustryBrain.Silo.Cockpit;
+
+/// <summary>GET /api/cockpit and each event of its stream (CONTRACT.md, "Cockpit").</summary>
+public sealed record CockpitDocument(
+    DateTimeOffset AsOf,
+    long Version,
+    DateOnly Today,
+    int Enterprises,
+    int TerminalsOnline,
+    int TerminalsInFault,
+    int ActiveOrders,
+    Output OutputToday,
+    Output OutputYesterday,
+    IReadOnlyDictionary<string, int> OrdersByStatus,
+    ProcurementFigures Procurement,
+    ChainDocument Chain,
+    Alert[] Alerts,
+    int AlertsTotal,
+    DailyOutput[] Daily)
+{
+    /// <summary>Web defaults, Chinese names as they are, nulls left out (an alert names an order or a terminal, not both).</summary>
+    public static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web)
+    {
+        DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
+        Encoder = JavaScriptEncoder.Create(UnicodeRanges.All),
+    };
+
+    public static CockpitDocument From(CockpitView view) => new(
+        // Milliseconds are enough to tell two views apart.
+        new DateTimeOffset(view.AsOf.Ticks - (view.AsOf.Ticks % TimeSpan.TicksPerMillisecond), view.AsOf.Offset),
+        view.Version,
+        view.Today,
+        view.Enterprises,
+        view.TerminalsOnline,
+        view.TerminalsInFault,
+        view.ActiveOrders,
+        view.OutputToday,
+        view.OutputYesterday,
+        view.OrdersByStatus.ToDictionary(),
+        view.Procurement,
+        new ChainDocument(view.ChainName, view.ChainNameEn, view.Nodes, view.Edges),
+        view.Alerts,
+        view.AlertsTotal,
+        view.Daily);
+}
+
+/// <summary>The chain map with each link's enterprises and output today.</summary>
+public sealed record ChainDocument(string? Name, string? NameEn, ChainLinkView[] Nodes, ChainEdge[] Edges);

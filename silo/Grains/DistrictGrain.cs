@@ -1,0 +1,175 @@
+using IndustryBrain.Contracts;
+using IndustryBrain.Domain;
+using IndustryBrain.Silo.Cockpit;
+
+namespace IndustryBrain.Silo.Grains;
+
+/// <summary>What the district keeps in storage: the latest roll-up of each enterprise and bundle, and a chain map set through the API.</summary>
+public sealed class DistrictState
+{
+    public List<EnterpriseRollup> Enterprises { get; set; } = [];
+    public List<BundleRollup> Bundles { get; set; } = [];
+    public List<DailyOutput> Recorded { get; set; } = [];
+    public ChainMap? Chain { get; set; }
+}
+
+/// <summary>
+/// The district: running totals over its enterprises' and bundles' roll-ups, and the cockpit view built
+/// from them (rebuilt only when something changed or the day turned). Roll-ups are saved every few
+/// seconds while they change; a chain map is saved before the reply. Once a second it asks the
+/// enterprises whose orders passed their due time to roll up again, so late orders show as late even
+/// when nothing else happens.
+/// </summary>
+public sealed class DistrictGrain(
+    [PersistentState("district", StorageNames.Store)] IPersistentState<DistrictState> state,
+    ConfiguredChainMap configured,
+    DistrictCalendar calendar,
+    TimeProvider time,
+    ILogger<DistrictGrain> logger) : Grain, IDistrictGrain
+{
+    private static readonly TimeSpan TickEvery = TimeSpan.FromSeconds(1);
+    private static readonly TimeSpan SaveEvery = TimeSpan.FromSeconds(5);
+    private readonly DistrictTally _tally = new();
+    private long _version;
+    private DateOnly _today;
+    private CockpitView? _view;
+    private bool _dirty;
+    private DateTimeOffset _savedAt;
+
+    private ChainMap Chain => state.State.Chain ?? configured.Map;
+
+    public override Task OnActivateAsync(CancellationToken cancellationToken)
+    {
+        foreach (var rollup in state.State.Enterprises)
+        {
+            _tally.Apply(rollup);
+        }
+
+        foreach (var rollup in state.State.Bundles)
+        {
+            _tally.Apply(rollup);
+        }
+
+        _tally.Record(state.State.Recorded);
+
+        var now = time.GetUtcNow();
+        _today = calendar.DateOf(now);
+        _savedAt = now;
+        _version = now.ToUnixTimeMilliseconds();
+        this.RegisterGrainTimer(Tick, new GrainTimerCreationOptions(TickEvery, TickEvery) { KeepAlive = true });
+        return Task.CompletedTask;
+    }
+
+    public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken) => Save();
+
+    public Task ReportEnterprise(EnterpriseRollup rollup)
+    {
+        _tally.Apply(rollup);
+        Changed();
+        return Task.CompletedTask;
+    }
+
+    public Task ReportBundle(BundleRollup rollup)
+    {
+        _tally.Apply(rollup);
+        Changed();
+        return Task.CompletedTask;
+    }
+
+    public async Task RecordHistory(DailyOutput[] days)
+    {
+        _tally.Record(days);
+        Changed();
+        await Save();
+    }
+
+    public Task<CockpitView> GetCockpit()
+    {
+        var now = time.GetUtcNow();
+        TurnDay(now);
+        if (_view is null || _view.Version != _version)
+        {
+            _view = _tally.View(now, calendar, Chain, _version);
+        }
+
+        return Task.FromResult(_view with { AsOf = calendar.Local(now) });
+    }
+
+    public Task<ChainMap> GetChain() => Task.FromResult(Chain);
+
+    public async Task<ChainMap> SetChain(ChainMap? map)
+    {
+        if (map is not null && ChainMaps.Problem(map) is { } problem)
+        {
+            throw new ArgumentException(problem, nameof(map));
+        }
+
+        state.State.Chain = map is null ? null : map with { Edges = map.Edges ?? [] };
+        Changed();
+        await Save();
+        return Chain;
+    }
+
+    private void Changed()
+    {
+        _version++;
+        _dirty = true;
+    }
+
+    /// <summary>A new district day is a new view even when no figure changed.</summary>
+    private void TurnDay(DateTimeOffset now)
+    {
+        var today = calendar.DateOf(now);
+        if (today != _today)
+        {
+            _today = today;
+            _version++;
+        }
+    }
+
+    private async Task Tick()
+    {
+        var now = time.GetUtcNow();
+        TurnDay(now);
+        foreach (var enterprise in _tally.StaleBy(now))
+        {
+            // One-way: the enterprise answers with ReportEnterprise, which must not wait behind this tick.
+            _ = GrainFactory.GetGrain<IEnterpriseGrain>(enterprise).RollUp();
+        }
+
+        if (_dirty && now - _savedAt >= SaveEvery)
+        {
+            try
+            {
+                await Save();
+            }
+            catch (Exception e)
+            {
+                logger.LogWarning(e, "Saving the district's roll-ups failed; retrying on the next tick");
+            }
+        }
+    }
+
+    private async Task Save()
+    {
+        if (!_dirty)
+        {
+            return;
+        }
+
+        _dirty = false;
+        _savedAt = time.GetUtcNow();
+        state.State.Enterprises = [.. _tally.Enterprises];
+        state.State.Bundles = [.. _tally.Bundles];
+        state.State.Recorded = [.. _tally.Recorded];
+        try
+        {
+            await state.WriteStateAsync();
+        }
+        catch
+        {
+            _dirty = true;
+            throw;
+        }
+    }
+}
