@@ -72,10 +72,27 @@ must() { # METHOD PATH JSON: fails the demo on an error answer
   code=$(api "$@")
   case "$code" in 2??) ;; *) echo "demo: $1 $2 answered $code: $(cat "$WORK/answer")" >&2; exit 1 ;; esac
 }
-mqtt_auth=()
-[ -n "${MQTT_USERNAME:-}" ] && mqtt_auth=(-u "$MQTT_USERNAME" -P "${MQTT_PASSWORD:-}")
+# Every terminal connects with its own credential (CONTRACT.md "Security"), issued by the brain and
+# kept in $WORK/credentials for the demo's life; MQTT_USERNAME/MQTT_PASSWORD override it for all.
+credential() { # ENTERPRISE/TERMINAL: its password, issued on first use
+  local password
+  password=$(awk -F '\t' -v u="$1" '$1 == u { print $2 }' "$WORK/credentials" 2>/dev/null)
+  if [ -z "$password" ]; then
+    must POST "/api/enterprises/${1%%/*}/terminals/${1#*/}/credential"
+    password=$(jq -r .password "$WORK/answer")
+    printf '%s\t%s\n' "$1" "$password" >>"$WORK/credentials"
+  fi
+  printf '%s' "$password"
+}
 publish() { # TOPIC PAYLOAD [retain]
-  mosquitto_pub -h 127.0.0.1 -p "$MQTT_PORT" -V mqttv5 -q 1 "${mqtt_auth[@]}" ${3:+-r} -t "$1" -m "$2"
+  local user auth
+  if [ -n "${MQTT_USERNAME:-}" ]; then
+    auth=(-u "$MQTT_USERNAME" -P "${MQTT_PASSWORD:-}")
+  else
+    user=$(cut -d/ -f2,3 <<<"$1")
+    auth=(-u "$user" -P "$(credential "$user")")
+  fi
+  mosquitto_pub -h 127.0.0.1 -p "$MQTT_PORT" -V mqttv5 -q 1 "${auth[@]}" ${3:+-r} -t "$1" -m "$2"
 }
 now_ms() { date +%s%3N; }
 
@@ -173,7 +190,7 @@ say "the cockpit: $API/   (the view as JSON: $API/api/cockpit)"
 if [ "$SIMULATE" = 1 ] && [ -f client/bin/Release/net10.0/brain.dll ] \
    && dotnet client/bin/Release/net10.0/brain.dll simulate --help 2>/dev/null | grep -q -- --enterprises; then
   say "brain simulate: $SIM_ENTERPRISES simulated firms publish counts over MQTT"
-  dotnet client/bin/Release/net10.0/brain.dll simulate --api "$API" --key "$KEY" --mqtt "mqtt://127.0.0.1:$MQTT_PORT" \
+  dotnet client/bin/Release/net10.0/brain.dll simulate --api "$API" --key "$KEY" --mqtt "mqtt://127.0.0.1:$MQTT_PORT" --terminal-credentials \
     --enterprises "$SIM_ENTERPRISES" --orders 2 --terminals 10 --rate 40 --batch 5 --duration 12h --no-verify \
     --prefix "sim$(date +%H%M)" >"$WORK/simulate.log" 2>&1 &
   PIDS+=($!)
