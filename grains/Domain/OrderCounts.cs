@@ -59,9 +59,15 @@ public sealed class OrderCounts
             }
         }
 
+        else
+        {
+            // A new counter: keep shared copies of its ids (readings from another silo bring their own).
+            key = new CounterKey(IdPool.Shared(reading.Terminal), IdPool.Shared(reading.Step), reading.Run);
+        }
+
         _kept[key] = new KeptReading(reading.Seq, reading.Good, reading.Scrap);
-        _steps.TryGetValue(reading.Step, out var step);
-        _steps[reading.Step] = new StepCount(step.Good + reading.Good - kept.Good, step.Scrap + reading.Scrap - kept.Scrap);
+        _steps.TryGetValue(key.Step, out var step);
+        _steps[key.Step] = new StepCount(step.Good + reading.Good - kept.Good, step.Scrap + reading.Scrap - kept.Scrap);
         return ReadingVerdict.Applied;
     }
 

@@ -32,7 +32,7 @@ public static class OperationEndpoints
                 status = broker.IsLive ? "up" : "broker-down",
                 broker = broker.IsLive ? "live" : "down",
                 epoch = epoch.Epoch,
-                memory = new { gcHeapBytes = GC.GetGCMemoryInfo().HeapSizeBytes, totalAllocatedBytes = GC.GetTotalMemory(false), workingSetBytes = Environment.WorkingSet },
+                memory = new { gcHeapBytes = GC.GetGCMemoryInfo().HeapSizeBytes, heapBytes = GC.GetTotalMemory(false), totalAllocatedBytes = GC.GetTotalAllocatedBytes(), workingSetBytes = Environment.WorkingSet },
                 ingest = new { received = metrics.ReceivedTotal, applied = metrics.AppliedTotal, duplicates = metrics.DuplicateTotal, rejected = metrics.RejectedTotal, failed = metrics.FailedTotal, pending = ingest.Pending },
             };
             return broker.IsLive ? Results.Ok(body) : Results.Json(body, statusCode: StatusCodes.Status503ServiceUnavailable);

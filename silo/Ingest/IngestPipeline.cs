@@ -18,7 +18,11 @@ public sealed class IngestPipeline(
     TimeProvider time,
     ILogger<IngestPipeline> logger) : BackgroundService
 {
-    public const int QueueCapacity = 1_000_000;
+    /// <summary>
+    /// Readings queued before the broker's connections are held: enough to keep every grain call
+    /// batched, small enough that a burst waits at the broker rather than filling the heap.
+    /// </summary>
+    public const int QueueCapacity = 100_000;
     public const int MaxDrain = 50_000;
     public const int MaxCallsInFlight = 512;
 

@@ -182,16 +182,19 @@ public static class ReadingParser
             return new Refusal(RejectReasons.InvalidField, $"{where}{field} must be a string");
         }
 
-        if (reader.ValueIsEscaped || !Ids.IsValid(reader.ValueSpan))
+        if (!reader.ValueIsEscaped && Ids.IsValid(reader.ValueSpan))
         {
-            var text = reader.GetString() ?? "";
-            if (!Ids.IsValid(text))
-            {
-                return new Refusal(RejectReasons.InvalidId, where + Ids.Problem(text, field));
-            }
+            value = IdPool.Shared(reader.ValueSpan);
+            return null;
         }
 
-        value = reader.GetString();
+        var text = reader.GetString() ?? "";
+        if (!Ids.IsValid(text))
+        {
+            return new Refusal(RejectReasons.InvalidId, where + Ids.Problem(text, field));
+        }
+
+        value = IdPool.Shared(text);
         return null;
     }
 

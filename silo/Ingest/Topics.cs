@@ -58,8 +58,8 @@ public static class Topics
             return false;
         }
 
-        enterprise = topic[3..second];
-        terminal = topic[(second + 1)..third];
+        enterprise = IdPool.Shared(topic[3..second]);
+        terminal = IdPool.Shared(topic[(second + 1)..third]);
         badId = Ids.Problem(enterprise, "enterprise") ?? Ids.Problem(terminal, "terminal");
         return true;
     }

@@ -48,9 +48,7 @@ public sealed class CockpitSilo : IAsyncDisposable
         string[] args =
         [
             $"--urls=http://127.0.0.1:{ports[0]}", $"--Mqtt:Port={ports[1]}", $"--Storage:Path={storage}",
-            $"--Orleans:SiloPort={ports[2]}", $"--Orleans:GatewayPort={ports[3]}", $"--Auth:AdminKey={AdminKey}",
-            "--Mqtt:RequireCredentials=false", // its terminals publish without credentials
-            .. extraArgs,
+            $"--Orleans:SiloPort={ports[2]}", $"--Orleans:GatewayPort={ports[3]}", $"--Auth:AdminKey={AdminKey}", "--Mqtt:RequireCredentials=false", .. extraArgs,
         ];
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
         builder.Logging.SetMinimumLevel(LogLevel.Warning);
