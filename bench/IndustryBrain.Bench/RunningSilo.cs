@@ -119,8 +119,8 @@ public sealed class RunningSilo : IAsyncDisposable
             $"--Orleans:SiloPort={FreePort.Take()}", $"--Orleans:GatewayPort={FreePort.Take()}", $"--Auth:AdminKey={key}",
 
             // The bench plans 100,000 orders as fast as HTTP allows, like an ERP's bulk import, and its
-            // terminals publish anonymously: lift the per-key request rate and terminal credentials.
-            "--Http:RequestsPerSecond=0", "--Mqtt:RequireCredentials=false",
+            // terminals publish without credentials, flat out over few connections.
+            "--Mqtt:RequireCredentials=false", "--Mqtt:PublishesPerSecond=0", "--Http:RequestsPerSecond=0",
         ];
         foreach (var arg in args)
         {

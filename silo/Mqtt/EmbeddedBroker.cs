@@ -192,7 +192,13 @@ public sealed class EmbeddedBroker(
 
     private Task OnDisconnect(ClientDisconnectedEventArgs e)
     {
-        _throttle.Forget(string.IsNullOrEmpty(e.UserName) ? e.ClientId : e.UserName);
+        // A terminal's bucket outlives its connection, or reconnecting would refill it; the buckets of
+        // anonymous clients, whose ids are anyone's to invent, go with them.
+        if (string.IsNullOrEmpty(e.UserName))
+        {
+            _throttle.Forget(e.ClientId);
+        }
+
         return Task.CompletedTask;
     }
 
