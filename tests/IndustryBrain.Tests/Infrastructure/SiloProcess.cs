@@ -180,26 +180,7 @@ public sealed class SiloProcess : IAsyncDisposable
     }
 
     /// <summary>Distinct free loopback ports: each bound at once, so none is handed out twice.</summary>
-    private static int[] FreePorts(int count)
-    {
-        var listeners = Enumerable.Range(0, count).Select(_ => new TcpListener(IPAddress.Loopback, 0)).ToArray();
-        try
-        {
-            foreach (var listener in listeners)
-            {
-                listener.Start();
-            }
-
-            return [.. listeners.Select(l => ((IPEndPoint)l.LocalEndpoint).Port)];
-        }
-        finally
-        {
-            foreach (var listener in listeners)
-            {
-                listener.Stop();
-            }
-        }
-    }
+    private static int[] FreePorts(int count) => FreePort.Next(count);
 
     /// <summary>silo/bin/{the tests' configuration}/net10.0/IndustryBrain.Silo.dll of this repository.</summary>
     private static string FindSilo()

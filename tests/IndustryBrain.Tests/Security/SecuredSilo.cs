@@ -340,26 +340,7 @@ public sealed class SecuredSilo : IAsyncDisposable
         }
     }
 
-    private static int[] FreePorts(int count)
-    {
-        var listeners = Enumerable.Range(0, count).Select(_ => new TcpListener(IPAddress.Loopback, 0)).ToArray();
-        try
-        {
-            foreach (var listener in listeners)
-            {
-                listener.Start();
-            }
-
-            return [.. listeners.Select(l => ((IPEndPoint)l.LocalEndpoint).Port)];
-        }
-        finally
-        {
-            foreach (var listener in listeners)
-            {
-                listener.Stop();
-            }
-        }
-    }
+    private static int[] FreePorts(int count) => IndustryBrain.Tests.Infrastructure.FreePort.Next(count);
 
     /// <summary>A free loopback port for something else the test starts (a Mosquitto broker).</summary>
     public static int FreePort() => FreePorts(1)[0];
