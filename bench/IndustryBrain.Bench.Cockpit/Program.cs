@@ -35,7 +35,7 @@ var storage = Path.Combine(Path.GetTempPath(), "ib-bench-cockpit-" + Guid.NewGui
 var builder = WebApplication.CreateBuilder(new WebApplicationOptions
 {
     Args = [$"--urls=http://127.0.0.1:{ports[0]}", $"--Mqtt:Port={ports[1]}", $"--Storage:Path={storage}", $"--Orleans:SiloPort={ports[2]}",
-        $"--Orleans:GatewayPort={ports[3]}", $"--Auth:AdminKey={Key}"],
+        $"--Orleans:GatewayPort={ports[3]}", $"--Auth:AdminKey={Key}", "--Mqtt:RequireCredentials=false"],
     ContentRootPath = AppContext.BaseDirectory,
 });
 builder.Logging.SetMinimumLevel(LogLevel.Warning);
