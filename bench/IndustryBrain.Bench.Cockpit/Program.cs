@@ -1,8 +1,7 @@
 // The cockpit benchmark: how long GET /api/cockpit takes as the district grows (10, 100, 1,700
 // enterprises by default), and how long a reading published over MQTT takes to show on the cockpit
 // stream, idle and under ingest load. It runs a real silo in this process (Kestrel, Orleans, the
-// embedded broker, SQLite in a temporary folder) on free loopback ports, without MQTT credentials or
-// the HTTP rate limit (it measures the cockpit, not them), and prints figures.
+// embedded broker, SQLite in a temporary folder) on free loopback ports, and prints figures.
 //
 //   dotnet run -c Release --project bench/IndustryBrain.Bench.Cockpit -- [--sizes 10,100,1700] [--orders 5]
 //       [--requests 500] [--trials 10] [--load 5000]
@@ -36,7 +35,9 @@ var storage = Path.Combine(Path.GetTempPath(), "ib-bench-cockpit-" + Guid.NewGui
 var builder = WebApplication.CreateBuilder(new WebApplicationOptions
 {
     Args = [$"--urls=http://127.0.0.1:{ports[0]}", $"--Mqtt:Port={ports[1]}", $"--Storage:Path={storage}", $"--Orleans:SiloPort={ports[2]}",
-        $"--Orleans:GatewayPort={ports[3]}", $"--Auth:AdminKey={Key}", "--Mqtt:RequireCredentials=false", "--Http:RequestsPerSecond=0"],
+        $"--Orleans:GatewayPort={ports[3]}", $"--Auth:AdminKey={Key}",
+        // Terminals publish without credentials, flat out; the cockpit is read as fast as it answers.
+        "--Mqtt:RequireCredentials=false", "--Mqtt:PublishesPerSecond=0", "--Http:RequestsPerSecond=0"],
     ContentRootPath = AppContext.BaseDirectory,
 });
 builder.Logging.SetMinimumLevel(LogLevel.Warning);

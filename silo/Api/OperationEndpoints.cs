@@ -2,6 +2,7 @@ using System.Net;
 using System.Runtime;
 using IndustryBrain.Contracts;
 using IndustryBrain.Domain;
+using IndustryBrain.Silo.Cluster;
 using IndustryBrain.Silo.Ingest;
 using IndustryBrain.Silo.Mqtt;
 
@@ -25,13 +26,22 @@ public static class OperationEndpoints
         .WithSummary("Recent rejected messages, newest first, optionally of one enterprise")
         .Produces<Rejection[]>();
 
-        app.MapGet("/health", (IBrainPublisher broker, BrainEpoch epoch, IngestPipeline ingest, IngestMetrics metrics) =>
+        app.MapGet("/health", (IBrainPublisher broker, BrainEpoch epoch, IngestPipeline ingest, IngestMetrics metrics, ClusterIdentity identity, IServiceProvider services) =>
         {
+            var external = services.GetService<BrokerConnection>();
+            var members = services.GetService<IClusterMembershipService>()?.CurrentSnapshot.Members.Values;
             var body = new
             {
                 status = broker.IsLive ? "up" : "broker-down",
                 broker = broker.IsLive ? "live" : "down",
+                brokerDownSince = external?.DownSince,
+                brokerConnections = external?.Connections,
+                brokerDrops = external?.DropsSeen,
                 epoch = epoch.Epoch,
+                epochRenewals = epoch.Renewals,
+                silo = identity.SiloName,
+                mode = identity.Clustered ? "cluster" : "embedded",
+                siloActive = members?.Count(m => m.Status == SiloStatus.Active),
                 memory = new { gcHeapBytes = GC.GetGCMemoryInfo().HeapSizeBytes, heapBytes = GC.GetTotalMemory(false), totalAllocatedBytes = GC.GetTotalAllocatedBytes(), workingSetBytes = Environment.WorkingSet },
                 ingest = new { received = metrics.ReceivedTotal, applied = metrics.AppliedTotal, duplicates = metrics.DuplicateTotal, rejected = metrics.RejectedTotal, failed = metrics.FailedTotal, pending = ingest.Pending },
             };

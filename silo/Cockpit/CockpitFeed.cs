@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Net.ServerSentEvents;
 using System.Runtime.CompilerServices;
 using System.Text.Json;
+using IndustryBrain.Contracts;
 
 namespace IndustryBrain.Silo.Cockpit;
 
@@ -30,6 +31,9 @@ public sealed class CockpitFeed(IGrainFactory grains, TimeProvider time, ILogger
 
     public int Clients => Volatile.Read(ref _clients);
 
+    /// <summary>The district view last read, for the metrics (active orders, terminals online).</summary>
+    public CockpitView? LatestView { get; private set; }
+
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         var district = grains.GetGrain<IDistrictGrain>(Keys.District);
@@ -39,6 +43,7 @@ public sealed class CockpitFeed(IGrainFactory grains, TimeProvider time, ILogger
             try
             {
                 var view = await district.GetCockpit();
+                LatestView = view;
                 var latest = _latest;
                 if (latest is null || latest.Version != view.Version || latest.Today != view.Today)
                 {

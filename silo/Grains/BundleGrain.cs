@@ -1,5 +1,6 @@
 using IndustryBrain.Contracts;
 using IndustryBrain.Domain;
+using IndustryBrain.Silo.Telemetry;
 
 namespace IndustryBrain.Silo.Grains;
 
@@ -56,6 +57,7 @@ public sealed class BundleGrain(
         state.State.OpenedAt = time.GetUtcNow();
         await state.WriteStateAsync();
         await this.RegisterOrUpdateReminder(Deadline, Max(terms.ClosesAt - time.GetUtcNow(), TimeSpan.FromSeconds(1)), TimeSpan.FromMinutes(1));
+        BundleEvents.Record("opened");
         await Announce();
         return new BundleOutcome(View(), null, null, Created: true);
     }
@@ -102,6 +104,7 @@ public sealed class BundleGrain(
             throw;
         }
 
+        BundleEvents.Record("pledged");
         await Announce();
         return new BundleOutcome(View(), null, null);
     }
@@ -128,6 +131,7 @@ public sealed class BundleGrain(
             throw;
         }
 
+        BundleEvents.Record("withdrawn");
         await Announce();
         return new BundleOutcome(View(), null, null);
     }
@@ -205,6 +209,7 @@ public sealed class BundleGrain(
         state.State.ClosedAt = time.GetUtcNow();
         state.State.Recorded = false;
         await state.WriteStateAsync();
+        BundleEvents.Record(outcome);
         logger.LogInformation("Bundle {Bundle} {Outcome} with {Total} pledged by {Participants}", Id, outcome, Total(), state.State.Pledges.Count);
         await Record();
     }

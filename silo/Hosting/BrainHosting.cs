@@ -1,16 +1,23 @@
+using System.Net;
 using IndustryBrain.Domain;
 using IndustryBrain.Silo.Api;
+using IndustryBrain.Silo.Cluster;
 using IndustryBrain.Silo.Cockpit;
 using IndustryBrain.Silo.Grains;
 using IndustryBrain.Silo.Ingest;
 using IndustryBrain.Silo.Mqtt;
 using IndustryBrain.Silo.Security;
 using IndustryBrain.Silo.Storage;
+using IndustryBrain.Silo.Telemetry;
 using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.Extensions.Options;
 using OpenTelemetry.Metrics;
+using OpenTelemetry.Resources;
+using OpenTelemetry.Trace;
 using Orleans.Configuration;
+using Orleans.Dashboard;
 using Orleans.Runtime.Hosting;
+using StackExchange.Redis;
 
 namespace IndustryBrain.Silo.Hosting;
 
@@ -45,20 +52,47 @@ public static class BrainHosting
             .ValidateOnStart();
         services.AddBrainGrainServices(configuration);
         services.AddSingleton<IngestMetrics>();
+        services.AddOptions<TelemetryOptions>().Bind(configuration.GetSection("Telemetry"));
+        var identity = ClusterIdentity.From(configuration);
+        services.AddSingleton(identity);
+        var tracing = !string.IsNullOrWhiteSpace(configuration["OTEL_EXPORTER_OTLP_ENDPOINT"]);
 
-        // Stopped after Orleans (hosted services stop in reverse order), so a clean stop is marked only
-        // once every grain has saved its state.
+        // The epoch lives where the state lives: the local database, or Redis for a cluster. Stopped after
+        // Orleans (hosted services stop in reverse order), so a clean stop is marked only once every grain
+        // has saved its state.
+        if (identity.Clustered)
+        {
+            services.AddSingleton<RedisConnection>();
+            services.AddSingleton<IEpochStore, RedisEpochStore>();
+        }
+        else
+        {
+            services.AddSingleton<IEpochStore, SqliteEpochStore>();
+        }
+
         services.AddSingleton<BrainEpoch>();
         services.AddHostedService(sp => sp.GetRequiredService<BrainEpoch>());
 
-        var siloPort = configuration.GetValue("Orleans:SiloPort", 11111);
-        var gatewayPort = configuration.GetValue("Orleans:GatewayPort", 30000);
         builder.UseOrleans(silo =>
         {
-            silo.UseLocalhostClustering(siloPort, gatewayPort, serviceId: "industry-brain", clusterId: "embedded");
-            silo.AddBrainStorage();
-            silo.AddBrainReminders();
+            if (identity.Clustered)
+            {
+                silo.AddBrainCluster(identity, configuration);
+            }
+            else
+            {
+                silo.UseLocalhostClustering(identity.SiloPort, identity.GatewayPort, serviceId: identity.ServiceId, clusterId: identity.ClusterId);
+                silo.AddBrainStorage();
+                silo.AddBrainReminders();
+            }
+
+            silo.Configure<SiloOptions>(o => o.SiloName = identity.SiloName);
             silo.Configure<GrainCollectionOptions>(o => o.CollectionAge = TimeSpan.FromMinutes(30));
+            silo.AddDashboard();
+            if (tracing)
+            {
+                silo.AddActivityPropagation();
+            }
         });
 
         // After Orleans: the first administrator key is made in the registry grain.
@@ -72,9 +106,25 @@ public static class BrainHosting
         services.AddHostedService(sp => sp.GetRequiredService<RejectSink>());
         services.AddSingleton<IngestPipeline>();
         services.AddHostedService(sp => sp.GetRequiredService<IngestPipeline>());
-        services.AddSingleton<EmbeddedBroker>();
-        services.AddSingleton<IBrainPublisher>(sp => sp.GetRequiredService<EmbeddedBroker>());
-        services.AddHostedService(sp => sp.GetRequiredService<EmbeddedBroker>());
+        if (string.IsNullOrWhiteSpace(configuration["Mqtt:Broker"]))
+        {
+            services.AddSingleton<EmbeddedBroker>();
+            services.AddSingleton<IBrainPublisher>(sp => sp.GetRequiredService<EmbeddedBroker>());
+            services.AddHostedService(sp => sp.GetRequiredService<EmbeddedBroker>());
+        }
+        else
+        {
+            services.AddSingleton<BrokerConnection>();
+            services.AddSingleton<IBrainPublisher>(sp => sp.GetRequiredService<BrokerConnection>());
+            services.AddHostedService(sp => sp.GetRequiredService<BrokerConnection>());
+        }
+
+        services.AddHostedService<LostReadingsWatch>();
+        if (identity.Clustered)
+        {
+            services.AddSingleton<SiloLossWatch>();
+            services.AddHostedService(sp => sp.GetRequiredService<SiloLossWatch>());
+        }
         services.AddSingleton<CockpitFeed>();
         services.AddHostedService(sp => sp.GetRequiredService<CockpitFeed>());
 
@@ -93,10 +143,70 @@ public static class BrainHosting
             o.SuppressDiagnosticsCallback = c => c.Exception is BadHttpRequestException; // the client's fault, not worth an error line
         });
         services.AddOpenApi();
-        services.AddOpenTelemetry().WithMetrics(metrics => metrics
-            .AddMeter(IngestMetrics.MeterName)
-            .AddPrometheusExporter());
+        var telemetry = services.AddOpenTelemetry()
+            .ConfigureResource(resource => resource.AddService("industry-brain", serviceInstanceId: identity.SiloName))
+            .WithMetrics(metrics =>
+            {
+                metrics.AddMeter(IngestMetrics.MeterName, "Microsoft.Orleans")
+                    .AddAspNetCoreInstrumentation()
+                    .AddPrometheusExporter();
+                if (tracing)
+                {
+                    metrics.AddOtlpExporter();
+                }
+            });
+        if (tracing)
+        {
+            // OTEL_EXPORTER_OTLP_ENDPOINT (and the other OTEL_* variables) configure the exporter.
+            telemetry.WithTracing(traces => traces
+                .SetSampler(new BrainTracing.ChosenRootsSampler())
+                .AddSource(BrainTracing.SourceName, "Microsoft.Orleans.Runtime", "Microsoft.Orleans.Application")
+                .AddAspNetCoreInstrumentation()
+                .AddOtlpExporter());
+        }
+
         return builder;
+    }
+
+    /// <summary>
+    /// Production: membership, grain state and reminders through the official Orleans Redis providers,
+    /// state as System.Text.Json under the same storage name as the embedded default. On Kubernetes the
+    /// pod's name, IP and labels name the silo and its cluster.
+    /// </summary>
+    public static ISiloBuilder AddBrainCluster(this ISiloBuilder silo, ClusterIdentity identity, IConfiguration configuration)
+    {
+        var redis = ConfigurationOptions.Parse(identity.Redis);
+        redis.AbortOnConnectFail = false;
+        if (identity.OnKubernetes)
+        {
+            silo.UseKubernetesHosting();
+        }
+        else
+        {
+            silo.Configure<ClusterOptions>(o =>
+            {
+                o.ServiceId = identity.ServiceId;
+                o.ClusterId = identity.ClusterId;
+            });
+            if (IPAddress.TryParse(identity.AdvertisedHost, out var advertised))
+            {
+                silo.ConfigureEndpoints(advertised, identity.SiloPort, identity.GatewayPort, listenOnAnyHostAddress: !IPAddress.IsLoopback(advertised));
+            }
+            else
+            {
+                silo.ConfigureEndpoints(identity.AdvertisedHost, identity.SiloPort, identity.GatewayPort, listenOnAnyHostAddress: true);
+            }
+        }
+
+        silo.UseRedisClustering(o => o.ConfigurationOptions = redis.Clone());
+        silo.AddRedisGrainStorage(StorageNames.Store, o =>
+        {
+            o.ConfigurationOptions = redis.Clone();
+            o.GrainStorageSerializer = new StateJson();
+        });
+        silo.UseRedisReminderService(o => o.ConfigurationOptions = redis.Clone());
+        silo.Configure<ClusterMembershipOptions>(configuration.GetSection("Orleans:Membership"));
+        return silo;
     }
 
     /// <summary>What the grains themselves depend on: the clock, the district calendar and the embedded store.</summary>
@@ -133,6 +243,22 @@ public static class BrainHosting
         return silo;
     }
 
+    /// <summary>
+    /// Gauges read at each scrape or export: readings waiting in this silo's ingest, and the district's
+    /// active orders and terminals online as the cockpit feed last read them (the same on every silo:
+    /// aggregate them with max, not sum).
+    /// </summary>
+    public static WebApplication MapBrainGauges(this WebApplication app)
+    {
+        var metrics = app.Services.GetRequiredService<IngestMetrics>();
+        var ingest = app.Services.GetRequiredService<IngestPipeline>();
+        var feed = app.Services.GetRequiredService<CockpitFeed>();
+        metrics.Gauge("ib.ingest.pending", "{reading}", "Readings taken from MQTT and not applied yet", () => ingest.Pending);
+        metrics.Gauge("ib.orders.active", "{order}", "Active orders in the district", () => feed.LatestView?.ActiveOrders ?? 0);
+        metrics.Gauge("ib.terminals.online", "{terminal}", "Terminals online in the district", () => feed.LatestView?.TerminalsOnline ?? 0);
+        return app;
+    }
+
     /// <summary>The HTTP surface of CONTRACT.md.</summary>
     public static WebApplication MapIndustryBrain(this WebApplication app)
     {
@@ -142,6 +268,8 @@ public static class BrainHosting
         app.UseBrainSecurity();
         app.MapOpenApi();
         app.MapPrometheusScrapingEndpoint();
+        app.MapOrleansDashboard(routePrefix: "/dashboard");
+        app.MapBrainGauges();
         app.MapEnterprises();
         app.MapBundles();
         app.MapOperations();

@@ -12,6 +12,8 @@ public sealed class IngestMetrics : IDisposable
     private readonly Counter<long> _duplicates;
     private readonly Counter<long> _rejected;
     private readonly Counter<long> _failed;
+    private readonly Histogram<double> _lag;
+    private readonly Counter<long> _epochs;
     private long _receivedTotal;
     private long _appliedTotal;
     private long _duplicateTotal;
@@ -25,6 +27,9 @@ public sealed class IngestMetrics : IDisposable
         _duplicates = _meter.CreateCounter<long>("ib.readings.duplicate", "{reading}", "Readings ignored as duplicates");
         _rejected = _meter.CreateCounter<long>("ib.messages.rejected", "{message}", "Messages or readings rejected, by reason");
         _failed = _meter.CreateCounter<long>("ib.readings.failed", "{reading}", "Readings whose grain call failed after retries");
+        _lag = _meter.CreateHistogram<double>("ib.ingest.lag", "s", "From taking a message off MQTT to its readings applied in the order grain",
+            advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = [0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1, 5, 10, 30] });
+        _epochs = _meter.CreateCounter<long>("ib.epochs", "{epoch}", "New brain epochs this silo began, by cause");
     }
 
     public Meter Meter => _meter;
@@ -54,6 +59,14 @@ public sealed class IngestMetrics : IDisposable
         Interlocked.Increment(ref _rejectedTotal);
         _rejected.Add(1, new KeyValuePair<string, object?>("reason", reason));
     }
+
+    public void Lag(TimeSpan lag) => _lag.Record(lag.TotalSeconds);
+
+    public void EpochBegun(string cause) => _epochs.Add(1, new KeyValuePair<string, object?>("cause", cause));
+
+    /// <summary>A gauge read at each export (terminals online, active orders, readings pending).</summary>
+    public void Gauge(string name, string unit, string description, Func<long> read) =>
+        _meter.CreateObservableGauge(name, read, unit, description);
 
     public void Failed(int count)
     {

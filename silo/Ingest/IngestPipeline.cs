@@ -1,6 +1,9 @@
 using System.Buffers;
+using System.Diagnostics;
 using System.Threading.Channels;
 using IndustryBrain.Contracts;
+using IndustryBrain.Silo.Telemetry;
+using Microsoft.Extensions.Options;
 
 namespace IndustryBrain.Silo.Ingest;
 
@@ -16,6 +19,7 @@ public sealed class IngestPipeline(
     RejectSink rejects,
     IngestMetrics metrics,
     TimeProvider time,
+    IOptions<TelemetryOptions> telemetry,
     ILogger<IngestPipeline> logger) : BackgroundService
 {
     /// <summary>
@@ -26,6 +30,9 @@ public sealed class IngestPipeline(
     public const int MaxDrain = 50_000;
     public const int MaxCallsInFlight = 512;
 
+    /// <summary>How long a batch is retried before its readings count as failed (healed at the next epoch).</summary>
+    public static readonly TimeSpan RetryFor = TimeSpan.FromSeconds(30);
+
     [ThreadStatic]
     private static List<ParsedReading>? t_parsed;
 
@@ -34,9 +41,19 @@ public sealed class IngestPipeline(
     private readonly Channel<(string Enterprise, TerminalStatus Status)> _statuses =
         Channel.CreateUnbounded<(string, TerminalStatus)>(new UnboundedChannelOptions { SingleReader = true });
     private readonly SemaphoreSlim _inFlight = new(MaxCallsInFlight, MaxCallsInFlight);
+    private readonly int _traceEvery = telemetry.Value.TraceEvery;
     private long _pending;
+    private long _messages;
 
-    private readonly record struct PendingReading(string Enterprise, string Order, Reading Reading);
+    /// <summary>A reading waiting for its grain call: when it was taken, and the trace it is part of, if any.</summary>
+    private readonly record struct PendingReading(string Enterprise, string Order, Reading Reading, long TakenAt, Activity? Trace);
+
+    private sealed class OrderBatch
+    {
+        public List<Reading> Readings { get; } = [];
+        public long TakenAt { get; set; }
+        public Activity? Trace { get; set; }
+    }
 
     /// <summary>Readings queued or in a grain call, not yet applied.</summary>
     public long Pending => Interlocked.Read(ref _pending);
@@ -80,27 +97,46 @@ public sealed class IngestPipeline(
 
         metrics.Received(parsed.Count);
         Interlocked.Add(ref _pending, parsed.Count);
+        var trace = StartTrace(topic, parsed.Count);
+        var takenAt = Stopwatch.GetTimestamp();
         var writer = _readings.Writer;
         for (var i = 0; i < parsed.Count; i++)
         {
-            if (!writer.TryWrite(new PendingReading(enterprise, parsed[i].Order, parsed[i].Reading)))
+            if (!writer.TryWrite(new PendingReading(enterprise, parsed[i].Order, parsed[i].Reading, takenAt, trace)))
             {
                 // The queue is full: hold this connection until the dispatcher catches up.
-                return WaitAndQueue(enterprise, parsed.Skip(i).ToArray());
+                return WaitAndQueue(enterprise, parsed.Skip(i).ToArray(), takenAt, trace);
             }
         }
 
+        trace?.Stop();
         parsed.Clear();
         return ValueTask.FromResult<Refusal?>(null);
     }
 
-    private async ValueTask<Refusal?> WaitAndQueue(string enterprise, ParsedReading[] rest)
+    /// <summary>One message in <see cref="TelemetryOptions.TraceEvery"/> starts a trace, when anyone listens.</summary>
+    private Activity? StartTrace(string topic, int readings)
+    {
+        if (_traceEvery <= 0 || !BrainTracing.Source.HasListeners() || Interlocked.Increment(ref _messages) % _traceEvery != 0)
+        {
+            return null;
+        }
+
+        var activity = BrainTracing.Source.StartActivity(BrainTracing.ReceiveName, ActivityKind.Consumer);
+        activity?.SetTag("messaging.system", "mqtt");
+        activity?.SetTag("messaging.destination.name", topic);
+        activity?.SetTag("ib.readings", readings);
+        return activity;
+    }
+
+    private async ValueTask<Refusal?> WaitAndQueue(string enterprise, ParsedReading[] rest, long takenAt, Activity? trace)
     {
         foreach (var reading in rest)
         {
-            await _readings.Writer.WriteAsync(new PendingReading(enterprise, reading.Order, reading.Reading));
+            await _readings.Writer.WriteAsync(new PendingReading(enterprise, reading.Order, reading.Reading, takenAt, trace));
         }
 
+        trace?.Stop();
         return null;
     }
 
@@ -124,7 +160,7 @@ public sealed class IngestPipeline(
     private async Task DispatchReadings()
     {
         var reader = _readings.Reader;
-        var groups = new Dictionary<(string Enterprise, string Order), List<Reading>>();
+        var groups = new Dictionary<(string Enterprise, string Order), OrderBatch>();
         while (await reader.WaitToReadAsync())
         {
             groups.Clear();
@@ -132,19 +168,20 @@ public sealed class IngestPipeline(
             while (taken < MaxDrain && reader.TryRead(out var item))
             {
                 var key = (item.Enterprise, item.Order);
-                if (!groups.TryGetValue(key, out var list))
+                if (!groups.TryGetValue(key, out var batch))
                 {
-                    groups[key] = list = [];
+                    groups[key] = batch = new OrderBatch { TakenAt = item.TakenAt };
                 }
 
-                list.Add(item.Reading);
+                batch.Readings.Add(item.Reading);
+                batch.Trace ??= item.Trace;
                 taken++;
             }
 
-            foreach (var (key, list) in groups)
+            foreach (var (key, batch) in groups)
             {
                 await _inFlight.WaitAsync();
-                _ = Send(key.Enterprise, key.Order, list.ToArray());
+                _ = Send(key.Enterprise, key.Order, batch.Readings.ToArray(), batch.TakenAt, batch.Trace);
             }
         }
 
@@ -155,18 +192,23 @@ public sealed class IngestPipeline(
         }
     }
 
-    private async Task Send(string enterprise, string order, Reading[] readings)
+    private async Task Send(string enterprise, string order, Reading[] readings, long takenAt, Activity? trace)
     {
+        using var apply = trace is null ? null : BrainTracing.Source.StartActivity(BrainTracing.ApplyName, ActivityKind.Internal, trace.Context);
+        apply?.SetTag("ib.order", Keys.Order(enterprise, order));
+        apply?.SetTag("ib.readings", readings.Length);
         try
         {
             var grain = grains.GetGrain<IProductionOrderGrain>(Keys.Order(enterprise, order));
             var batch = new ReadingBatch(readings);
+            var started = Stopwatch.GetTimestamp();
             for (var attempt = 1; ; attempt++)
             {
                 try
                 {
                     var outcome = await grain.Apply(batch);
                     metrics.Applied(outcome.Applied, outcome.Duplicates);
+                    metrics.Lag(Stopwatch.GetElapsedTime(takenAt));
                     foreach (var rejection in outcome.Rejections)
                     {
                         rejects.Report(rejection);
@@ -174,10 +216,12 @@ public sealed class IngestPipeline(
 
                     return;
                 }
-                catch (Exception e) when (attempt < 3)
+                catch (Exception e) when (Stopwatch.GetElapsedTime(started) < RetryFor)
                 {
+                    // Readings are idempotent, so retrying is always safe. In a cluster a grain whose silo died
+                    // answers again once membership declares that silo dead, some seconds later.
                     logger.LogDebug(e, "applying {Count} readings to {Enterprise}/{Order} failed; retrying", readings.Length, enterprise, order);
-                    await Task.Delay(100 * attempt);
+                    await Task.Delay(Math.Min(100 << Math.Min(attempt - 1, 5), 2_000));
                 }
             }
         }

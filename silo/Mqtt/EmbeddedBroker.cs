@@ -64,6 +64,7 @@ public sealed class EmbeddedBroker(
         _server.SessionDeletedAsync += OnSessionDeleted;
         await _server.StartAsync();
         await Publish(Topics.BrainState, epoch.OnlinePayload, retain: true, cancellationToken);
+        epoch.Renewed += PublishEpoch;
         logger.LogInformation("Embedded MQTT broker listening on {Address}:{Port}; terminal credentials {Required}",
             address, mqtt.Port, mqtt.RequireCredentials ? "required" : "optional");
     }
@@ -157,6 +158,8 @@ public sealed class EmbeddedBroker(
         }
     }
 
+    private Task PublishEpoch(string renewed) => Publish(Topics.BrainState, BrainEpoch.Online(renewed), retain: true);
+
     /// <summary>Refuses a publish before the ingest sees it; counted and answered like any rejection.</summary>
     private void Refuse(InterceptingPublishEventArgs e, string reason, string detail)
     {
@@ -189,7 +192,13 @@ public sealed class EmbeddedBroker(
 
     private Task OnDisconnect(ClientDisconnectedEventArgs e)
     {
-        _throttle.Forget(string.IsNullOrEmpty(e.UserName) ? e.ClientId : e.UserName);
+        // A terminal's bucket outlives its connection, or reconnecting would refill it; the buckets of
+        // anonymous clients, whose ids are anyone's to invent, go with them.
+        if (string.IsNullOrEmpty(e.UserName))
+        {
+            _throttle.Forget(e.ClientId);
+        }
+
         return Task.CompletedTask;
     }
 
@@ -245,6 +254,7 @@ public sealed class EmbeddedBroker(
 
     public async Task StopAsync(CancellationToken cancellationToken)
     {
+        epoch.Renewed -= PublishEpoch;
         _stopping = true;
         if (_server is { IsStarted: true })
         {

@@ -15,6 +15,9 @@ public sealed class AdminKeyBootstrap(
     TimeProvider time,
     ILogger<AdminKeyBootstrap> logger) : IHostedService
 {
+    /// <summary>Below this, a configured key earns a warning (a generated one has 52 random characters).</summary>
+    public const int MinimumLength = 16;
+
     public async Task StartAsync(CancellationToken cancellationToken)
     {
         var registry = grains.GetGrain<IKeyRegistryGrain>(Keys.District);
@@ -26,6 +29,11 @@ public sealed class AdminKeyBootstrap(
             {
                 await registry.EnsureAdmin(new ApiKeyRecord(KeyRegistryGrain.AdminKeyId, Roles.Admin, null,
                     SecretHash.Create(configured), time.GetUtcNow(), null, Configured: true));
+            }
+
+            if (configured.Length < MinimumLength)
+            {
+                logger.LogWarning("Auth:AdminKey is shorter than {Length} characters: whoever guesses it owns the brain", MinimumLength);
             }
 
             logger.LogInformation("The administrator's API key is the one set by Auth:AdminKey");

@@ -25,7 +25,6 @@ public sealed class BearerKeyHandler(
     public const string EnterpriseClaim = "ib:enterprise";
     public const string KeyIdClaim = "ib:key";
     public const string StreamPath = "/api/cockpit/stream";
-    private const string NoKey = "no-key";
     private const string BadKey = "bad-key";
 
     protected override async Task<AuthenticateResult> HandleAuthenticateAsync()
@@ -33,7 +32,6 @@ public sealed class BearerKeyHandler(
         var key = PresentedKey(Request);
         if (key is null)
         {
-            Context.Items[NoKey] = true;
             return AuthenticateResult.NoResult();
         }
 

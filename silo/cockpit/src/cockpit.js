@@ -20,6 +20,7 @@ const TEXT = {
     nodeLine: (n, units) => `${fmtInt(n)}家 · ${fmtInt(units)}件`,
     money: (v) => (Math.abs(v) >= 1e4 ? `¥${fmtFixed(v / 1e4, 2)}万` : `¥${fmtFixed(v, 0)}`),
     moneyUnit: '', bundles: '个', needKey: '需要访问密钥',
+    keyPlaceholder: '官员或管理员的访问密钥', useKey: '进入', wrongKey: '密钥无效，或无权查看驾驶舱',
   },
   en: {
     title: 'Hardware Industry Brain · Cockpit', connecting: 'Connecting', live: 'Live', reconnecting: 'Reconnecting', offline: 'Offline',
@@ -35,6 +36,7 @@ const TEXT = {
     nodeLine: (n, units) => `${fmtInt(n)} firm${n === 1 ? '' : 's'} · ${fmtInt(units)} pcs`,
     money: (v) => `¥${new Intl.NumberFormat('en-US', { notation: 'compact', maximumFractionDigits: 2 }).format(v)}`,
     moneyUnit: '', bundles: '', needKey: 'An access key is needed',
+    keyPlaceholder: "An official's or administrator's key", useKey: 'Enter', wrongKey: 'The key is not valid for the cockpit',
   },
 };
 
@@ -49,8 +51,9 @@ let lang = new URLSearchParams(location.search).get('lang') || localStorage.getI
 if (!TEXT[lang]) lang = 'zh';
 const t = () => TEXT[lang];
 
-// Auth: the page sends the key kept in sessionStorage 'ib-key', if any. EventSource cannot send
-// headers, so the stream carries it as ?access_token=.
+// Auth: the page sends the key kept in sessionStorage 'ib-key', if any: an official's or an
+// administrator's, asked for when the API refuses the page, and kept for the browser session only.
+// EventSource cannot send headers, so the stream carries it as ?access_token=.
 function accessKey() { return sessionStorage.getItem('ib-key') || ''; }
 function authHeaders() { const key = accessKey(); return key ? { Authorization: `Bearer ${key}` } : {}; }
 function streamUrl() { const key = accessKey(); return key ? `api/cockpit/stream?access_token=${encodeURIComponent(key)}` : 'api/cockpit/stream'; }
@@ -291,9 +294,11 @@ function applyLanguage() {
     const text = t()[el.dataset.i18n];
     if (typeof text === 'string') el.textContent = text;
   }
+  for (const el of document.querySelectorAll('[data-i18n-placeholder]')) el.placeholder = t()[el.dataset.i18nPlaceholder];
   document.title = t().title;
   document.getElementById('lang').textContent = lang === 'zh' ? 'EN' : '中文';
   setLink(linkState);
+  if (keyRefused) document.getElementById('link-text').textContent = accessKey() ? t().wrongKey : t().needKey;
   if (view) render(view);
 }
 
@@ -324,22 +329,38 @@ function setLink(state) {
   document.getElementById('link-text').textContent = t()[state] ?? state;
 }
 
+// Answers false when the API refused the page's key (or its lack of one): then the page asks for one.
 async function load() {
   try {
     const response = await fetch('api/cockpit', { headers: authHeaders(), cache: 'no-store' });
-    if (response.status === 401 || response.status === 403) {
-      setLink('offline');
-      document.getElementById('link-text').textContent = t().needKey;
-      // Ask for an official's (or an administrator's) key once; it is kept for this browser session only.
-      const key = window.prompt(`${t().needKey} (official / admin)`);
-      if (key && key.trim()) { sessionStorage.setItem('ib-key', key.trim()); location.reload(); }
-      return;
-    }
+    if (response.status === 401 || response.status === 403) { askForKey(); return false; }
     if (response.ok) render(await response.json());
   } catch {
     // The stream below keeps trying.
   }
+  return true;
 }
+
+let keyRefused = false;
+function askForKey() {
+  keyRefused = true;
+  if (source) source.close();
+  setLink('offline');
+  document.getElementById('link-text').textContent = accessKey() ? t().wrongKey : t().needKey;
+  document.getElementById('key-form').hidden = false;
+  document.getElementById('key-input').focus();
+}
+
+document.getElementById('key-form').addEventListener('submit', async (e) => {
+  e.preventDefault();
+  const input = document.getElementById('key-input');
+  sessionStorage.setItem('ib-key', input.value.trim());
+  input.value = '';
+  document.getElementById('key-form').hidden = true;
+  keyRefused = false;
+  setLink('connecting');
+  if (await load()) connect();
+});
 
 let source = null;
 let lastHeard = Date.now();
@@ -355,12 +376,13 @@ function connect() {
   source.onerror = () => {
     setLink(source.readyState === EventSource.CLOSED ? 'offline' : 'reconnecting');
     // The browser retries a dropped stream by itself; a refused one (the silo still starting) it gives up on.
-    if (source.readyState === EventSource.CLOSED) retry = setTimeout(connect, 3000);
+    // A stream refused for its key is not retried: load() asks for another.
+    if (source.readyState === EventSource.CLOSED) retry = setTimeout(() => load().then((ok) => { if (ok) connect(); }), 3000);
   };
 }
 
 // A stream that went quiet past two heartbeats is reopened, whatever the browser thinks of it.
-setInterval(() => { if (Date.now() - lastHeard > 40000) { lastHeard = Date.now(); connect(); } }, 5000);
+setInterval(() => { if (!keyRefused && Date.now() - lastHeard > 40000) { lastHeard = Date.now(); connect(); } }, 5000);
 
 window.addEventListener('resize', () => { for (const c of Object.values(charts)) c.resize(); if (view) drawChain(view); });
 
@@ -373,4 +395,4 @@ window.cockpit = {
 };
 
 applyLanguage();
-load().then(connect);
+load().then((ok) => { if (ok) connect(); });

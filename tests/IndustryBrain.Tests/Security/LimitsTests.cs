@@ -171,11 +171,13 @@ public sealed class LimitsTests(SmallLimitsSilo limits) : IClassFixture<SmallLim
     public async Task A_terminal_over_its_publish_rate_is_slowed_not_refused()
     {
         const string Series = "ib_mqtt_throttled_total{otel_scope_name=\"IndustryBrain\"}";
+        // A terminal of its own, so that its bucket starts full.
+        var password = await Silo.IssueCredential("qiaofeng", "RATE");
         var before = await Silo.MetricSettled(Series);
-        await using var terminal = await Terminal.Connect(Silo.MqttPort, "qiaofeng/T1", limits.Password);
+        await using var terminal = await Terminal.Connect(Silo.MqttPort, "qiaofeng/RATE", password);
         for (var seq = 1; seq <= 15; seq++)
         {
-            Assert.True(Accepted(await terminal.Publish("ib/qiaofeng/T1/count", Reading("RATE-1", seq, seq * 10))));
+            Assert.True(Accepted(await terminal.Publish("ib/qiaofeng/RATE/count", Reading("RATE-1", seq, seq * 10))));
         }
 
         await Silo.Drained();

@@ -1,0 +1,174 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Net;
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Net.Sockets;
+using System.Text.Json;
+using IndustryBrain.Silo.Mqtt;
+using MQTTnet;
+using MQTTnet.Formatter;
+using Xunit.Abstractions;
+
+namespace IndustryBrain.Tests.Cluster;
+
+/// <summary>
+/// Mosquitto drops QoS 1 messages for a subscriber whose queue is full while acknowledging them to the
+/// publisher. The brain reads the broker's $SYS drop counter and answers a rise with a new epoch.
+/// </summary>
+[Collection(ClusterCollection.Name)]
+[Trait("Category", "Cluster")]
+public sealed class BrokerDropTests(ITestOutputHelper output)
+{
+    [Fact]
+    public void A_rise_in_the_drop_counter_is_answered_once_it_stopped_rising_for_a_while()
+    {
+        var drops = new BrokerDrops();
+        var t0 = DateTimeOffset.Parse("2026-11-22T08:00:00Z", CultureInfo.InvariantCulture);
+        Assert.Null(drops.Observe(40, retained: true, t0)); // the broker's count before this silo looked
+        Assert.Null(drops.Due(t0.AddSeconds(10)));
+        Assert.Null(drops.Observe(55, retained: false, t0.AddSeconds(11))); // rising
+        Assert.Null(drops.Observe(70, retained: false, t0.AddSeconds(12)));
+        Assert.Null(drops.Due(t0.AddSeconds(14)));
+        Assert.Equal(70, drops.Due(t0.AddSeconds(15))); // quiet for 3 s
+        Assert.Null(drops.Due(t0.AddSeconds(16)));
+        Assert.Equal(30, drops.Seen);
+    }
+
+    [Fact]
+    public void A_first_live_report_counts_from_zero_and_endless_drops_are_answered_after_the_longest_wait()
+    {
+        var drops = new BrokerDrops();
+        var t0 = DateTimeOffset.Parse("2026-11-22T08:00:00Z", CultureInfo.InvariantCulture);
+        Assert.Null(drops.Observe(9, retained: false, t0)); // Mosquitto publishes the counter only once it moves
+        Assert.Equal(9, drops.Due(t0.AddSeconds(3)));
+        for (var s = 4; s < 4 + BrokerDrops.MaxWait.TotalSeconds; s++)
+        {
+            Assert.Null(drops.Observe(10 + s, retained: false, t0.AddSeconds(s)));
+        }
+
+        Assert.Equal(44, drops.Observe(44, retained: false, t0.AddSeconds(34)));
+        Assert.Null(drops.Observe(2, retained: false, t0.AddSeconds(35))); // the broker restarted
+        Assert.Equal(44, drops.Seen);
+    }
+
+    [Fact]
+    public async Task Drops_the_broker_reports_make_a_new_epoch_and_the_terminals_resend_heals_the_counts()
+    {
+        var folder = Path.Combine(Path.GetTempPath(), "ib-drops-" + Guid.NewGuid().ToString("N")[..8]);
+        Directory.CreateDirectory(folder);
+        var mqttPort = FreePort();
+        var httpPort = FreePort();
+        await File.WriteAllTextAsync(Path.Combine(folder, "mosquitto.conf"), $"""
+            listener {mqttPort} 127.0.0.1
+            allow_anonymous true
+            user {Environment.UserName}
+            max_queued_messages 20
+            sys_interval 1
+            persistence false
+            """);
+        using var broker = Start("mosquitto", ["-c", Path.Combine(folder, "mosquitto.conf")]);
+        using var silo = Start("dotnet", [ClusterTopology.SiloAssembly, "--urls", $"http://127.0.0.1:{httpPort}",
+            "--Mqtt:Broker", $"mqtt://127.0.0.1:{mqttPort}", "--Mqtt:DropsEpochIntervalSeconds", "0",
+            "--Storage:Path", Path.Combine(folder, "silo"), "--Orleans:SiloPort", $"{FreePort()}", "--Orleans:GatewayPort", $"{FreePort()}",
+            "--Auth:AdminKey", ClusterTopology.AdminKey]);
+        using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{httpPort}") };
+        http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", ClusterTopology.AdminKey);
+        try
+        {
+            Assert.True(await ClusterTopology.Eventually(async () => (await http.GetAsync("/health")).IsSuccessStatusCode, TimeSpan.FromSeconds(120)),
+                "the silo connects to the broker");
+            await using var terminals = await CountingTerminals.Connect(mqttPort, "drops", 1, 1, ["O1"], ["polish"]);
+
+            // Someone's subscriber that takes one message and never acknowledges it: the broker queues 20 for it, then drops.
+            using var stalled = new MqttClientFactory().CreateMqttClient();
+            stalled.ApplicationMessageReceivedAsync += e =>
+            {
+                e.AutoAcknowledge = false;
+                return Task.CompletedTask;
+            };
+            await stalled.ConnectAsync(new MqttClientOptionsBuilder().WithTcpServer("127.0.0.1", mqttPort)
+                .WithProtocolVersion(MqttProtocolVersion.V500).WithReceiveMaximum(1).WithCleanStart(true).Build());
+            await stalled.SubscribeAsync("ib/+/+/count", MQTTnet.Protocol.MqttQualityOfServiceLevel.AtLeastOnce);
+
+            await terminals.Run(200, TimeSpan.Zero);
+            await stalled.DisconnectAsync();
+
+            Assert.True(await ClusterTopology.Eventually(() => Task.FromResult(terminals.Resyncs > 0), TimeSpan.FromSeconds(60)),
+                "the terminals see a new epoch after the broker reported drops");
+            var health = await http.GetFromJsonAsync<JsonElement>("/health");
+            output.WriteLine($"broker drops seen by the silo: {health.GetProperty("brokerDrops")}, epoch renewals: {health.GetProperty("epochRenewals")}");
+            Assert.True(health.GetProperty("brokerDrops").GetInt64() > 0);
+            Assert.Equal(1, health.GetProperty("epochRenewals").GetInt32());
+
+            var expected = terminals.Expected().Single();
+            Assert.True(await ClusterTopology.Eventually(async () =>
+            {
+                var progress = await http.GetFromJsonAsync<JsonElement>("/api/enterprises/drops-e1/orders/O1");
+                var step = progress.GetProperty("steps")[0];
+                return step.GetProperty("good").GetInt64() == expected.Value.Good && step.GetProperty("scrap").GetInt64() == expected.Value.Scrap;
+            }, TimeSpan.FromSeconds(60)), $"the order shows {expected.Value}");
+        }
+        finally
+        {
+            Stop(silo);
+            Stop(broker);
+            foreach (var line in _log.Where(l => l.Contains("Broker", StringComparison.Ordinal) || l.Contains("drop", StringComparison.OrdinalIgnoreCase) || l.Contains("epoch", StringComparison.OrdinalIgnoreCase)).Take(40))
+            {
+                output.WriteLine(line);
+            }
+
+            try
+            {
+                Directory.Delete(folder, recursive: true);
+            }
+            catch (IOException)
+            {
+            }
+        }
+    }
+
+    private Process Start(string file, string[] arguments)
+    {
+        var start = new ProcessStartInfo(file) { RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var argument in arguments)
+        {
+            start.ArgumentList.Add(argument);
+        }
+
+        var process = Process.Start(start)!;
+        process.OutputDataReceived += (_, line) => Keep(line.Data);
+        process.ErrorDataReceived += (_, line) => Keep(line.Data);
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        return process;
+    }
+
+    private readonly System.Collections.Concurrent.ConcurrentQueue<string> _log = new();
+
+    private void Keep(string? line)
+    {
+        if (line is not null && (line.Contains("warn", StringComparison.Ordinal) || line.Contains("fail", StringComparison.Ordinal) || line.StartsWith(' ')))
+        {
+            _log.Enqueue(line);
+        }
+    }
+
+    private void Stop(Process process)
+    {
+        if (!process.HasExited)
+        {
+            process.Kill(entireProcessTree: true);
+            process.WaitForExit(10_000);
+        }
+    }
+
+    private static int FreePort()
+    {
+        var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        var port = ((IPEndPoint)listener.LocalEndpoint).Port;
+        listener.Stop();
+        return port;
+    }
+}

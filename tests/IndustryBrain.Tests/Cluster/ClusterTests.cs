@@ -1,0 +1,203 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using Xunit.Abstractions;
+
+namespace IndustryBrain.Tests.Cluster;
+
+/// <summary>
+/// Production mode against the real thing: three silos clustered through Redis, behind Mosquitto with
+/// shared subscriptions, fed by simulated terminals over MQTT 5. Counts are checked exactly.
+/// </summary>
+[Collection(ClusterCollection.Name)]
+[Trait("Category", "Cluster")]
+public sealed class ClusterTests(ClusterTopology cluster, ITestOutputHelper output)
+{
+    private static readonly string[] Orders = ["O1", "O2"];
+    private static readonly string[] Steps = ["blank", "forge", "rough-grind"];
+    private static readonly TimeSpan Patience = TimeSpan.FromSeconds(120);
+
+    [Fact]
+    public async Task Three_silos_split_the_terminals_readings_and_every_total_is_exact()
+    {
+        var before = await Figures();
+        var receivedBefore = await SumMetric("ib_readings_received_total");
+        var appliedBefore = await SumMetric("ib_readings_applied_total");
+        var duplicateBefore = await SumMetric("ib_readings_duplicate_total");
+        await using var terminals = await CountingTerminals.Connect(cluster.MqttPort, "split", 3, 6, Orders, Steps);
+
+        var clock = Stopwatch.StartNew();
+        await terminals.Run(150, TimeSpan.FromMilliseconds(2));
+        await ClusterTopology.Eventually(async () => Settled(await Figures(), before, terminals.Published), Patience);
+        clock.Stop();
+
+        var after = await Figures();
+        var applied = Enumerable.Range(0, ClusterTopology.Silos).Select(i => after[i].Applied - before[i].Applied).ToArray();
+        output.WriteLine($"{terminals.Counted} readings from 18 terminals in {clock.Elapsed.TotalSeconds:F1} s; applied per silo: {string.Join(", ", applied.Select((a, i) => $"silo-{i + 1} {a} ({100.0 * a / applied.Sum():F1}%)"))}");
+        output.WriteLine($"before: {string.Join("; ", before)}\nafter: {string.Join("; ", after)}\nresyncs {terminals.Resyncs}");
+        // The broker deals one terminal's messages to different silos, so a reading can reach its order after
+        // a later one of the same counter: it is then a duplicate, and the later one holds the count.
+        var superseded = Enumerable.Range(0, ClusterTopology.Silos).Sum(i => after[i].Duplicates - before[i].Duplicates);
+        output.WriteLine($"{superseded} readings arrived after a later one of their counter");
+        Assert.All(applied, a => Assert.True(a > 0, "every silo applies a share"));
+        Assert.Equal(terminals.Published, Enumerable.Range(0, ClusterTopology.Silos).Sum(i => after[i].Received - before[i].Received));
+        Assert.Equal(terminals.Published, applied.Sum() + superseded);
+        Assert.Equal(0, Enumerable.Range(0, ClusterTopology.Silos).Sum(i => after[i].Failed - before[i].Failed));
+
+        // /metrics says the same as what was sent.
+        Assert.Equal(terminals.Published, await SumMetric("ib_readings_received_total") - receivedBefore);
+        Assert.Equal(terminals.Published, await SumMetric("ib_readings_applied_total") + await SumMetric("ib_readings_duplicate_total") - appliedBefore - duplicateBefore);
+
+        Assert.Equal(Sorted(terminals.Expected()), Sorted(await Shown(terminals)));
+    }
+
+    [Fact]
+    public async Task A_silo_killed_mid_run_heals_exactly_after_the_new_epoch_and_a_cold_restart_keeps_everything()
+    {
+        var epochBefore = (await cluster.Health(1)).Body.GetProperty("epoch").GetString();
+        var terminals = await CountingTerminals.Connect(cluster.MqttPort, "kill", 3, 5, Orders, Steps);
+        try
+        {
+            var run = terminals.Run(500, TimeSpan.FromMilliseconds(15));
+            await Task.Delay(TimeSpan.FromSeconds(3));
+            var killedAt = Stopwatch.StartNew();
+            await cluster.KillSilo(2);
+            output.WriteLine($"silo-2 killed after {terminals.Counted} readings");
+            await run;
+
+            Assert.True(await ClusterTopology.Eventually(() => Task.FromResult(terminals.Resyncs > 0), Patience),
+                "the terminals see a new epoch after the cluster declares silo-2 dead");
+            output.WriteLine($"new epoch seen by the terminals {killedAt.Elapsed.TotalSeconds:F1} s after the kill");
+            var healed = await ClusterTopology.Eventually(async () => Same(terminals.Expected(), await Shown(terminals, silo: 1)), Patience);
+            output.WriteLine($"counts healed {killedAt.Elapsed.TotalSeconds:F1} s after the kill: {healed}; {terminals.Counted} readings counted, {terminals.Published} published");
+            foreach (var silo in new[] { 1, 3 })
+            {
+                var (_, health) = await cluster.Health(silo);
+                output.WriteLine($"silo-{silo}: epoch {health.GetProperty("epoch")}, renewals {health.GetProperty("epochRenewals")}, ingest {health.GetProperty("ingest")}");
+            }
+
+            Assert.NotEqual(epochBefore, (await cluster.Health(1)).Body.GetProperty("epoch").GetString());
+            Assert.Equal(Sorted(terminals.Expected()), Sorted(await Shown(terminals, silo: 1)));
+            Assert.Equal(Sorted(terminals.Expected()), Sorted(await Shown(terminals, silo: 3)));
+        }
+        finally
+        {
+            await cluster.StartSilo(2);
+        }
+
+        // Cold: every silo, the broker and Redis stop; all come back from Redis's append-only file.
+        var expected = terminals.Expected();
+        await terminals.DisposeAsync();
+        await cluster.StopAll();
+        await cluster.StartAll();
+        for (var silo = 1; silo <= ClusterTopology.Silos; silo++)
+        {
+            Assert.Equal(Sorted(expected), Sorted(await Shown(terminals, silo)));
+        }
+    }
+
+    [Fact]
+    public async Task A_silo_stopped_cleanly_mid_run_leaves_its_share_to_the_others_and_nothing_needs_a_resync()
+    {
+        var epochBefore = (await cluster.Health(1)).Body.GetProperty("epoch").GetString();
+        await using var terminals = await CountingTerminals.Connect(cluster.MqttPort, "drain", 3, 5, Orders, Steps);
+        try
+        {
+            var run = terminals.Run(300, TimeSpan.FromMilliseconds(15));
+            await Task.Delay(TimeSpan.FromSeconds(2));
+            await cluster.StopSilo(3);
+            output.WriteLine($"silo-3 stopped cleanly after {terminals.Counted} readings");
+            await run;
+
+            var healed = await ClusterTopology.Eventually(async () => Same(terminals.Expected(), await Shown(terminals)), Patience);
+            output.WriteLine($"{terminals.Counted} readings counted; exact without a resync: {healed}");
+            Assert.Equal(0, terminals.Resyncs);
+            Assert.Equal(epochBefore, (await cluster.Health(1)).Body.GetProperty("epoch").GetString());
+            Assert.Equal(Sorted(terminals.Expected()), Sorted(await Shown(terminals)));
+        }
+        finally
+        {
+            await cluster.StartSilo(3);
+        }
+    }
+
+    [Fact]
+    public async Task Silos_ride_out_a_broker_outage_and_readings_held_meanwhile_all_arrive()
+    {
+        var connections = await Task.WhenAll(Enumerable.Range(1, ClusterTopology.Silos).Select(async s => (await cluster.Health(s)).Body.GetProperty("brokerConnections").GetInt64()));
+        await using var terminals = await CountingTerminals.Connect(cluster.MqttPort, "outage", 3, 5, Orders, Steps);
+        var run = terminals.Run(400, TimeSpan.FromMilliseconds(15));
+        await Task.Delay(TimeSpan.FromSeconds(2));
+
+        await cluster.StopBroker();
+        var countedAtOutage = terminals.Counted;
+        var down = await ClusterTopology.Eventually(async () =>
+        {
+            var healths = await Task.WhenAll(Enumerable.Range(1, ClusterTopology.Silos).Select(cluster.Health));
+            return healths.All(h => h.Status == HttpStatusCode.ServiceUnavailable && h.Body.GetProperty("broker").GetString() == "down");
+        }, Patience);
+        Assert.True(down, "every silo's /health reports the broker down");
+        await Task.Delay(TimeSpan.FromSeconds(2)); // the terminals keep counting, and hold what they count
+
+        await cluster.StartBroker();
+        var up = await ClusterTopology.Eventually(async () =>
+        {
+            var healths = await Task.WhenAll(Enumerable.Range(1, ClusterTopology.Silos).Select(cluster.Health));
+            return healths.All(h => h.Status == HttpStatusCode.OK);
+        }, Patience);
+        Assert.True(up, "every silo reconnects by itself");
+        await run;
+        output.WriteLine($"{terminals.Counted - countedAtOutage} readings counted from the outage on; {terminals.Resyncs} resyncs");
+
+        await ClusterTopology.Eventually(async () => Same(terminals.Expected(), await Shown(terminals)), Patience);
+        Assert.Equal(Sorted(terminals.Expected()), Sorted(await Shown(terminals)));
+        for (var silo = 1; silo <= ClusterTopology.Silos; silo++)
+        {
+            Assert.Equal(connections[silo - 1] + 1, (await cluster.Health(silo)).Body.GetProperty("brokerConnections").GetInt64());
+        }
+    }
+
+    private async Task<IngestFigures[]> Figures() =>
+        await Task.WhenAll(Enumerable.Range(1, ClusterTopology.Silos).Select(cluster.Ingest));
+
+    private async Task<double> SumMetric(string name) =>
+        (await Task.WhenAll(Enumerable.Range(1, ClusterTopology.Silos).Select(s => cluster.Metric(s, name)))).Sum();
+
+    private static bool Settled(IngestFigures[] now, IngestFigures[] before, long published) =>
+        now.All(f => f.Pending == 0)
+        && Enumerable.Range(0, now.Length).Sum(i => (now[i].Applied + now[i].Duplicates + now[i].Failed) - (before[i].Applied + before[i].Duplicates + before[i].Failed)) >= published;
+
+    /// <summary>What the brain shows per (enterprise, order, step), read over HTTP from one silo.</summary>
+    private async Task<Dictionary<(string Enterprise, string Order, string Step), (long Good, long Scrap)>> Shown(CountingTerminals terminals, int silo = 1)
+    {
+        var shown = new Dictionary<(string, string, string), (long, long)>();
+        foreach (var enterprise in terminals.Enterprises)
+        {
+            foreach (var order in terminals.Orders)
+            {
+                using var response = await cluster.Http(silo).GetAsync($"/api/enterprises/{enterprise}/orders/{order}");
+                if (response.StatusCode == HttpStatusCode.NotFound)
+                {
+                    continue;
+                }
+
+                response.EnsureSuccessStatusCode();
+                var progress = await response.Content.ReadFromJsonAsync<JsonElement>();
+                foreach (var step in progress.GetProperty("steps").EnumerateArray())
+                {
+                    shown[(enterprise, order, step.GetProperty("step").GetString()!)] = (step.GetProperty("good").GetInt64(), step.GetProperty("scrap").GetInt64());
+                }
+            }
+        }
+
+        return shown;
+    }
+
+    private static bool Same<TKey>(Dictionary<TKey, (long, long)> a, Dictionary<TKey, (long, long)> b)
+        where TKey : notnull =>
+        a.Count == b.Count && a.All(pair => b.TryGetValue(pair.Key, out var other) && other == pair.Value);
+
+    private static List<string> Sorted(Dictionary<(string Enterprise, string Order, string Step), (long Good, long Scrap)> counts) =>
+        [.. counts.Select(c => $"{c.Key.Enterprise}/{c.Key.Order}/{c.Key.Step}: good {c.Value.Good}, scrap {c.Value.Scrap}").Order(StringComparer.Ordinal)];
+}

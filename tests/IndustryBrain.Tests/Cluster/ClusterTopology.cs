@@ -1,0 +1,232 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Net;
+using System.Net.Http.Headers;
+using System.Net.Sockets;
+using System.Text.Json;
+
+namespace IndustryBrain.Tests.Cluster;
+
+/// <summary>
+/// The production topology on loopback, started by deploy/cluster.sh: real Redis (append-only file),
+/// real Mosquitto and three silos, each on free ports, in a temp folder. Shared by the cluster tests;
+/// each test leaves it whole (three silos, broker up).
+/// </summary>
+public sealed class ClusterTopology : IAsyncLifetime
+{
+    public const int Silos = 3;
+    public const string AdminKey = "cluster-test-admin-key";
+
+    private readonly string _run = Path.Combine(Path.GetTempPath(), "ib-cluster-" + Guid.NewGuid().ToString("N")[..8]);
+    private readonly Dictionary<string, string> _environment = [];
+    private readonly HttpClient[] _http = new HttpClient[Silos];
+
+    public int MqttPort { get; private set; }
+
+    public int RedisPort { get; private set; }
+
+    public int[] HttpPorts { get; } = new int[Silos];
+
+    public int[] SiloPorts { get; } = new int[Silos];
+
+    public string ClusterId => _environment["IB_CLUSTER_ID"];
+
+    public string RunFolder => _run;
+
+    public static string RepositoryRoot
+    {
+        get
+        {
+            var folder = new DirectoryInfo(AppContext.BaseDirectory);
+            while (folder is not null && !File.Exists(Path.Combine(folder.FullName, "IndustryBrain.sln")))
+            {
+                folder = folder.Parent;
+            }
+
+            return folder?.FullName ?? throw new InvalidOperationException("IndustryBrain.sln not found above " + AppContext.BaseDirectory);
+        }
+    }
+
+    /// <summary>The silo built with the same configuration as the tests (a project reference builds it).</summary>
+    public static string SiloAssembly
+    {
+        get
+        {
+            var configuration = new DirectoryInfo(AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar)).Parent!.Name;
+            return Path.Combine(RepositoryRoot, "silo", "bin", configuration, "net10.0", "IndustryBrain.Silo.dll");
+        }
+    }
+
+    public async Task InitializeAsync()
+    {
+        Directory.CreateDirectory(_run);
+        var ports = FreePorts(2 + (3 * Silos));
+        RedisPort = ports[0];
+        MqttPort = ports[1];
+        for (var i = 0; i < Silos; i++)
+        {
+            HttpPorts[i] = ports[2 + i];
+            _http[i] = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{HttpPorts[i]}"), Timeout = TimeSpan.FromSeconds(30) };
+            _http[i].DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", AdminKey);
+        }
+
+        _environment["IB_RUN_DIR"] = _run;
+        _environment["IB_REDIS_PORT"] = Text(RedisPort);
+        _environment["IB_MQTT_PORT"] = Text(MqttPort);
+        _environment["IB_HTTP_PORTS"] = string.Join(' ', HttpPorts.Select(Text));
+        ports.Skip(2 + Silos).Take(Silos).ToArray().CopyTo(SiloPorts, 0);
+        _environment["IB_SILO_PORTS"] = string.Join(' ', SiloPorts.Select(Text));
+        _environment["IB_GATEWAY_PORTS"] = string.Join(' ', ports.Skip(2 + (2 * Silos)).Take(Silos).Select(Text));
+        _environment["IB_ADMIN_KEY"] = AdminKey;
+        _environment["IB_SILO_DLL"] = SiloAssembly;
+        _environment["IB_CLUSTER_ID"] = "test-" + Path.GetFileName(_run);
+        await Script("start");
+    }
+
+    public async Task DisposeAsync()
+    {
+        try
+        {
+            await Script("stop");
+        }
+        finally
+        {
+            foreach (var http in _http)
+            {
+                http?.Dispose();
+            }
+
+            if (Environment.GetEnvironmentVariable("IB_KEEP_CLUSTER_RUN") is null)
+            {
+                try
+                {
+                    Directory.Delete(_run, recursive: true);
+                }
+                catch (IOException)
+                {
+                }
+            }
+        }
+    }
+
+    public HttpClient Http(int silo) => _http[silo - 1];
+
+    public Task KillSilo(int silo) => Script("kill-silo", Text(silo));
+
+    public Task StartSilo(int silo) => Script("start-silo", Text(silo));
+
+    public Task StopSilo(int silo) => Script("stop-silo", Text(silo));
+
+    public Task StopBroker() => Script("stop-broker");
+
+    public Task StartBroker() => Script("start-broker");
+
+    public Task StopAll() => Script("stop");
+
+    public Task StartAll() => Script("start");
+
+    /// <summary>A silo's /health: its status code and body.</summary>
+    public async Task<(HttpStatusCode Status, JsonElement Body)> Health(int silo)
+    {
+        using var response = await Http(silo).GetAsync("/health");
+        var body = JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement.Clone();
+        return (response.StatusCode, body);
+    }
+
+    /// <summary>The ingest's counters of one silo, from its /health.</summary>
+    public async Task<IngestFigures> Ingest(int silo)
+    {
+        var (_, body) = await Health(silo);
+        var ingest = body.GetProperty("ingest");
+        return new IngestFigures(ingest.GetProperty("received").GetInt64(), ingest.GetProperty("applied").GetInt64(),
+            ingest.GetProperty("duplicates").GetInt64(), ingest.GetProperty("failed").GetInt64(), ingest.GetProperty("pending").GetInt64());
+    }
+
+    /// <summary>The sum of one Prometheus series on a silo's /metrics, over the lines holding <paramref name="label"/> (all when empty).</summary>
+    public async Task<double> Metric(int silo, string name, string label = "")
+    {
+        var text = await Http(silo).GetStringAsync("/metrics");
+        return text.Split('\n')
+            .Where(line => line.StartsWith(name + "{", StringComparison.Ordinal) || line.StartsWith(name + " ", StringComparison.Ordinal))
+            .Where(line => line.Contains(label, StringComparison.Ordinal))
+            .Sum(line => double.Parse(line[(line.LastIndexOf(' ') + 1)..], CultureInfo.InvariantCulture));
+    }
+
+    /// <summary>Waits until <paramref name="done"/> holds, or gives up after <paramref name="limit"/> (the caller then asserts).</summary>
+    public static async Task<bool> Eventually(Func<Task<bool>> done, TimeSpan limit)
+    {
+        var clock = Stopwatch.StartNew();
+        while (clock.Elapsed < limit)
+        {
+            try
+            {
+                if (await done())
+                {
+                    return true;
+                }
+            }
+            catch (HttpRequestException)
+            {
+            }
+            catch (TaskCanceledException)
+            {
+            }
+
+            await Task.Delay(250);
+        }
+
+        return false;
+    }
+
+    private async Task Script(params string[] arguments)
+    {
+        var start = new ProcessStartInfo("bash")
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            WorkingDirectory = RepositoryRoot,
+        };
+        start.ArgumentList.Add(Path.Combine(RepositoryRoot, "deploy", "cluster.sh"));
+        foreach (var argument in arguments)
+        {
+            start.ArgumentList.Add(argument);
+        }
+
+        foreach (var (key, value) in _environment)
+        {
+            start.Environment[key] = value;
+        }
+
+        using var process = Process.Start(start)!;
+        var output = process.StandardOutput.ReadToEndAsync();
+        var error = process.StandardError.ReadToEndAsync();
+        await process.WaitForExitAsync();
+        if (process.ExitCode != 0)
+        {
+            throw new InvalidOperationException($"deploy/cluster.sh {string.Join(' ', arguments)} failed ({process.ExitCode}):\n{await output}\n{await error}");
+        }
+    }
+
+    private static int[] FreePorts(int count)
+    {
+        var listeners = Enumerable.Range(0, count).Select(_ =>
+        {
+            var listener = new TcpListener(IPAddress.Loopback, 0);
+            listener.Start();
+            return listener;
+        }).ToList();
+        var ports = listeners.Select(l => ((IPEndPoint)l.LocalEndpoint).Port).ToArray();
+        listeners.ForEach(l => l.Stop());
+        return ports;
+    }
+
+    private static string Text(int value) => value.ToString(CultureInfo.InvariantCulture);
+}
+
+public readonly record struct IngestFigures(long Received, long Applied, long Duplicates, long Failed, long Pending);
+
+[CollectionDefinition(Name)]
+public sealed class ClusterCollection : ICollectionFixture<ClusterTopology>
+{
+    public const string Name = "cluster";
+}

@@ -1,0 +1,106 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+using System.Text;
+using IndustryBrain.Tests.Cluster;
+using MQTTnet;
+using MQTTnet.Formatter;
+using MQTTnet.Protocol;
+
+namespace IndustryBrain.Tests.Telemetry;
+
+/// <summary>
+/// With OTEL_EXPORTER_OTLP_ENDPOINT set, the silo exports traces over OTLP: a traced MQTT message
+/// shows its receipt and the grain call that applied it. The collector here is a plain HTTP listener
+/// that keeps what the exporter posts (OTLP/HTTP protobuf: span names travel as plain UTF-8).
+/// </summary>
+[Trait("Category", "Telemetry")]
+public sealed class TracingTests
+{
+    [Fact]
+    public async Task A_traced_message_is_exported_over_otlp_from_receipt_to_the_order_grain()
+    {
+        var collectorPort = FreePort();
+        var posts = new ConcurrentQueue<(string Path, byte[] Body)>();
+        using var collector = new HttpListener();
+        collector.Prefixes.Add($"http://127.0.0.1:{collectorPort}/");
+        collector.Start();
+        _ = Task.Run(async () =>
+        {
+            while (collector.IsListening)
+            {
+                var context = await collector.GetContextAsync();
+                using var body = new MemoryStream();
+                await context.Request.InputStream.CopyToAsync(body);
+                posts.Enqueue((context.Request.Url!.AbsolutePath, body.ToArray()));
+                context.Response.StatusCode = 200;
+                context.Response.Close();
+            }
+        });
+
+        var folder = Path.Combine(Path.GetTempPath(), "ib-otlp-" + Guid.NewGuid().ToString("N")[..8]);
+        var (httpPort, mqttPort) = (FreePort(), FreePort());
+        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var argument in new[]
+        {
+            ClusterTopology.SiloAssembly, "--urls", $"http://127.0.0.1:{httpPort}", "--Mqtt:Port", $"{mqttPort}",
+            "--Storage:Path", folder, "--Orleans:SiloPort", $"{FreePort()}", "--Orleans:GatewayPort", $"{FreePort()}",
+            "--Auth:AdminKey", ClusterTopology.AdminKey, "--Telemetry:TraceEvery", "1", "--Mqtt:RequireCredentials", "false",
+        })
+        {
+            start.ArgumentList.Add(argument);
+        }
+
+        start.Environment["OTEL_EXPORTER_OTLP_ENDPOINT"] = $"http://127.0.0.1:{collectorPort}";
+        start.Environment["OTEL_EXPORTER_OTLP_PROTOCOL"] = "http/protobuf";
+        start.Environment["OTEL_BSP_SCHEDULE_DELAY"] = "200";
+        using var silo = Process.Start(start)!;
+        silo.OutputDataReceived += (_, _) => { };
+        silo.ErrorDataReceived += (_, _) => { };
+        silo.BeginOutputReadLine();
+        silo.BeginErrorReadLine();
+        try
+        {
+            using var http = new HttpClient();
+            Assert.True(await ClusterTopology.Eventually(async () => (await http.GetAsync($"http://127.0.0.1:{httpPort}/health")).IsSuccessStatusCode, TimeSpan.FromSeconds(120)));
+
+            using var terminal = new MqttClientFactory().CreateMqttClient();
+            await terminal.ConnectAsync(new MqttClientOptionsBuilder().WithTcpServer("127.0.0.1", mqttPort).WithProtocolVersion(MqttProtocolVersion.V500).Build());
+            for (var seq = 1; seq <= 3; seq++)
+            {
+                await terminal.PublishAsync(new MqttApplicationMessageBuilder().WithTopic("ib/otlp/T1/count")
+                    .WithPayload($$"""{"order":"O1","step":"polish","seq":{{seq}},"good":{{seq * 10}}}""")
+                    .WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce).Build());
+            }
+
+            bool Exported(string name) => posts.Any(p => p.Path == "/v1/traces" && Contains(p.Body, name));
+            Assert.True(await ClusterTopology.Eventually(() => Task.FromResult(Exported("ib.ingest.receive") && Exported("ib.ingest.apply") && Exported("IProductionOrderGrain")), TimeSpan.FromSeconds(60)),
+                $"spans of the receipt, the apply and the grain call reach the collector; posts: {string.Join(", ", posts.Select(p => p.Path))}");
+        }
+        finally
+        {
+            silo.Kill(entireProcessTree: true);
+            await silo.WaitForExitAsync();
+            collector.Stop();
+            try
+            {
+                Directory.Delete(folder, recursive: true);
+            }
+            catch (IOException)
+            {
+            }
+        }
+    }
+
+    private static bool Contains(byte[] body, string text) => body.AsSpan().IndexOf(Encoding.UTF8.GetBytes(text)) >= 0;
+
+    private static int FreePort()
+    {
+        var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        var port = ((IPEndPoint)listener.LocalEndpoint).Port;
+        listener.Stop();
+        return port;
+    }
+}
