@@ -10,6 +10,8 @@
 #   deploy/cluster.sh stop-silo N      stop silo N cleanly
 #   deploy/cluster.sh start-silo N     start silo N again and wait for it
 #   deploy/cluster.sh stop-broker      stop Mosquitto;   start-broker: start it again
+#   deploy/cluster.sh start-broker-empty   start Mosquitto with nothing it saved (as with persistence off)
+#   deploy/cluster.sh pause-silo N     freeze silo N (SIGSTOP), as a starved machine does; resume-silo N
 #   deploy/cluster.sh stop-redis       stop Redis;       start-redis: start it again (same data)
 #
 # Settings (environment), with their defaults:
@@ -186,7 +188,10 @@ case "${1:-}" in
   start-silo) ensure_built; launch_silo "${2:?silo number}"; wait_silo "$2" 120 ;;
   stop-broker) stop_pid mosquitto TERM 20 ;;
   start-broker) start_broker ;;
+  start-broker-empty) alive mosquitto || rm -f "$run/mosquitto/mosquitto.db"; start_broker ;;
+  pause-silo) alive "silo-${2:?silo number}" && kill -STOP "$(cat "$run/silo-$2.pid")" ;;
+  resume-silo) alive "silo-${2:?silo number}" && kill -CONT "$(cat "$run/silo-$2.pid")" ;;
   stop-redis) stop_pid redis TERM 30 ;;
   start-redis) start_redis ;;
-  *) sed -n '2,27p' "$0"; exit 2 ;;
+  *) sed -n '2,26p' "$0"; exit 2 ;;
 esac

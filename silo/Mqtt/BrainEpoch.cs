@@ -8,7 +8,8 @@ namespace IndustryBrain.Silo.Mqtt;
 /// The brain's epoch (CONTRACT.md, "Brain state and resync"). A start after a clean stop keeps the
 /// epoch, since nothing unsaved was lost; a start after a crash begins a new one, and so does any event
 /// after which state may be missing: a silo of the cluster declared dead, a broker that lost a session
-/// or reported dropped messages. Terminals that see a new epoch re-send their latest readings.
+/// or reported dropped messages, a gap in the silos' broker subscription (<see cref="SubscriptionGap"/>).
+/// Terminals that see a new epoch re-send their latest readings.
 /// Registered before Orleans, so that its stop runs after every grain has saved its state.
 /// </summary>
 public sealed class BrainEpoch(IEpochStore store, ClusterIdentity identity, IngestMetrics metrics, TimeProvider time, ILogger<BrainEpoch> logger)

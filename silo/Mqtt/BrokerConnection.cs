@@ -34,6 +34,7 @@ public sealed class BrokerConnection(
     private volatile bool _live;
     private volatile bool _stopping;
     private long _connections;
+    private string? _epochWhenLost;
     private DateTimeOffset? _lostAt;
     private DateTimeOffset? _dropsAnsweredAt;
 
@@ -139,16 +140,19 @@ public sealed class BrokerConnection(
         }
 
         await _client.SubscribeAsync(subscribe.Build(), cancellationToken);
-        var lostAt = _lostAt;
-        var reconnect = Interlocked.Increment(ref _connections) > 1;
+        var first = Interlocked.Increment(ref _connections) == 1;
+        var gapBegan = _epochWhenLost ?? epoch.Epoch;
         _live = true;
         _lostAt = null;
+        _epochWhenLost = null;
         logger.LogInformation("Connected to broker {Broker} as {ClientId} (session {Session})", mqtt.Broker, ClientId,
             result.IsSessionPresent ? "resumed" : "new");
 
-        // A session the broker no longer had means messages queued for this silo are gone.
-        if (reconnect && !result.IsSessionPresent
-            && await epoch.Renew("the broker lost this silo's session", unlessAfter: lostAt ?? time.GetUtcNow(), cause: "broker-session-lost"))
+        // Subscribed again: whatever terminals published while this silo was not subscribed may be gone, even
+        // when the broker says the session is present (SubscriptionGap says why). One epoch per gap heals it.
+        if (SubscriptionGap.RenewalFor(first, otherSilosActive: first && !IsLastSilo(), gapBegan) is { } gap
+            && await epoch.Renew(first ? "the brain came online" : "a gap in this silo's broker subscription", once: gap,
+                cause: first ? "brain-online" : "broker-gap"))
         {
             return; // published by the renewal
         }
@@ -161,6 +165,7 @@ public sealed class BrokerConnection(
         if (_live)
         {
             _lostAt = time.GetUtcNow();
+            _epochWhenLost = epoch.Epoch;
             if (!_stopping)
             {
                 logger.LogWarning(e.Exception, "Lost the broker connection ({Reason}); reconnecting", e.Reason);

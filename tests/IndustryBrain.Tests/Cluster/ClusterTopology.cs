@@ -2,8 +2,8 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Net;
 using System.Net.Http.Headers;
-using System.Net.Sockets;
 using System.Text.Json;
+using IndustryBrain.Tests.Infrastructure;
 
 namespace IndustryBrain.Tests.Cluster;
 
@@ -60,7 +60,7 @@ public sealed class ClusterTopology : IAsyncLifetime
     public async Task InitializeAsync()
     {
         Directory.CreateDirectory(_run);
-        var ports = FreePorts(2 + (3 * Silos));
+        var ports = FreePort.Next(2 + (3 * Silos));
         RedisPort = ports[0];
         MqttPort = ports[1];
         for (var i = 0; i < Silos; i++)
@@ -119,7 +119,13 @@ public sealed class ClusterTopology : IAsyncLifetime
 
     public Task StopBroker() => Script("stop-broker");
 
-    public Task StartBroker() => Script("start-broker");
+    /// <summary>Starts the broker again; <paramref name="forgetting"/>: with nothing it saved, as with persistence off.</summary>
+    public Task StartBroker(bool forgetting = false) => Script(forgetting ? "start-broker-empty" : "start-broker");
+
+    /// <summary>Freezes a silo's process (SIGSTOP), as a starved machine or a paused VM does.</summary>
+    public Task PauseSilo(int silo) => Script("pause-silo", Text(silo));
+
+    public Task ResumeSilo(int silo) => Script("resume-silo", Text(silo));
 
     public Task StopAll() => Script("stop");
 
@@ -205,19 +211,6 @@ public sealed class ClusterTopology : IAsyncLifetime
         {
             throw new InvalidOperationException($"deploy/cluster.sh {string.Join(' ', arguments)} failed ({process.ExitCode}):\n{await output}\n{await error}");
         }
-    }
-
-    private static int[] FreePorts(int count)
-    {
-        var listeners = Enumerable.Range(0, count).Select(_ =>
-        {
-            var listener = new TcpListener(IPAddress.Loopback, 0);
-            listener.Start();
-            return listener;
-        }).ToList();
-        var ports = listeners.Select(l => ((IPEndPoint)l.LocalEndpoint).Port).ToArray();
-        listeners.ForEach(l => l.Stop());
-        return ports;
     }
 
     private static string Text(int value) => value.ToString(CultureInfo.InvariantCulture);

@@ -30,6 +30,12 @@ public sealed class CountingTerminals : IAsyncDisposable
     /// <summary>Readings counted, each published once at least.</summary>
     public long Counted => _terminals.Sum(t => t.Counted);
 
+    /// <summary>Terminals.</summary>
+    public int TerminalCount => _terminals.Count;
+
+    /// <summary>Reconnections after a lost connection, each followed by a resend of what the terminal held.</summary>
+    public int Reconnections => _terminals.Sum(t => t.Reconnections);
+
     /// <summary>Epoch changes the terminals saw and answered with a resend.</summary>
     public int Resyncs => _terminals.Sum(t => t.Resyncs);
 
@@ -91,6 +97,7 @@ public sealed class CountingTerminals : IAsyncDisposable
         private readonly Random _random = new(HashCode.Combine(enterprise, id));
         private string? _epoch;
         private bool _disposed;
+        private int _reconnections;
         public long Published;
 
         public string Enterprise => enterprise;
@@ -100,6 +107,8 @@ public sealed class CountingTerminals : IAsyncDisposable
         public long Counted { get; private set; }
 
         public int Resyncs { get; private set; }
+
+        public int Reconnections => Volatile.Read(ref _reconnections);
 
         private string Topic => $"ib/{enterprise}/{id}/count";
 
@@ -156,6 +165,7 @@ public sealed class CountingTerminals : IAsyncDisposable
 
             // What was counted while the broker was away is held, and goes out now.
             await ResendAll();
+            Interlocked.Increment(ref _reconnections);
         }
 
         private Task OnMessage(MqttApplicationMessageReceivedEventArgs e)

@@ -1,9 +1,9 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Net;
-using System.Net.Sockets;
 using System.Text;
 using IndustryBrain.Tests.Cluster;
+using IndustryBrain.Tests.Infrastructure;
 using MQTTnet;
 using MQTTnet.Formatter;
 using MQTTnet.Protocol;
@@ -21,7 +21,7 @@ public sealed class TracingTests
     [Fact]
     public async Task A_traced_message_is_exported_over_otlp_from_receipt_to_the_order_grain()
     {
-        var collectorPort = FreePort();
+        var collectorPort = FreePort.Next();
         var posts = new ConcurrentQueue<(string Path, byte[] Body)>();
         using var collector = new HttpListener();
         collector.Prefixes.Add($"http://127.0.0.1:{collectorPort}/");
@@ -40,12 +40,12 @@ public sealed class TracingTests
         });
 
         var folder = Path.Combine(Path.GetTempPath(), "ib-otlp-" + Guid.NewGuid().ToString("N")[..8]);
-        var (httpPort, mqttPort) = (FreePort(), FreePort());
+        var (httpPort, mqttPort) = (FreePort.Next(), FreePort.Next());
         var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
         foreach (var argument in new[]
         {
             ClusterTopology.SiloAssembly, "--urls", $"http://127.0.0.1:{httpPort}", "--Mqtt:Port", $"{mqttPort}",
-            "--Storage:Path", folder, "--Orleans:SiloPort", $"{FreePort()}", "--Orleans:GatewayPort", $"{FreePort()}",
+            "--Storage:Path", folder, "--Orleans:SiloPort", $"{FreePort.Next()}", "--Orleans:GatewayPort", $"{FreePort.Next()}",
             "--Auth:AdminKey", ClusterTopology.AdminKey, "--Telemetry:TraceEvery", "1", "--Mqtt:RequireCredentials", "false",
         })
         {
@@ -94,13 +94,4 @@ public sealed class TracingTests
     }
 
     private static bool Contains(byte[] body, string text) => body.AsSpan().IndexOf(Encoding.UTF8.GetBytes(text)) >= 0;
-
-    private static int FreePort()
-    {
-        var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        var port = ((IPEndPoint)listener.LocalEndpoint).Port;
-        listener.Stop();
-        return port;
-    }
 }
