@@ -14,11 +14,11 @@ public sealed class EnterpriseGrainTests(BrainCluster brain)
 
     private IEnterpriseGrain Grain => brain.Grains.GetGrain<IEnterpriseGrain>(_id);
 
-    private static OrderSummary Summary(string order, string status, long completed, decimal unitPrice, DateTimeOffset? due = null, DateTimeOffset? asOf = null) =>
-        new(order, status, "knife", 1000, unitPrice, due ?? DateTimeOffset.UtcNow.AddDays(7), 0.5, completed, null, asOf ?? DateTimeOffset.UtcNow);
+    private OrderSummary Summary(string order, string status, long completed, decimal unitPrice, DateTimeOffset? due = null, DateTimeOffset? asOf = null) =>
+        new(order, status, "knife", 1000, unitPrice, due ?? brain.Now.AddDays(7), 0.5, completed, null, asOf ?? brain.Now);
 
-    private static TerminalStatus Status(string terminal, string state, long? seq, string? fault = null) =>
-        new(terminal, state, seq, fault, DateTimeOffset.UtcNow);
+    private TerminalStatus Status(string terminal, string state, long? seq, string? fault = null) =>
+        new(terminal, state, seq, fault, brain.Now);
 
     private static string Json(object value) => JsonSerializer.Serialize(value);
 
@@ -36,7 +36,7 @@ public sealed class EnterpriseGrainTests(BrainCluster brain)
     [Fact]
     public async Task Registering_keeps_the_profile_and_the_first_registration_time()
     {
-        var before = DateTimeOffset.UtcNow;
+        var before = brain.Now;
 
         var registered = await Grain.Register(Qiaofeng);
         var updated = await Grain.Register(Qiaofeng with { Park = "邮亭", Tier = "B" });
@@ -45,7 +45,7 @@ public sealed class EnterpriseGrainTests(BrainCluster brain)
         Assert.Equal(Qiaofeng, registered.Profile);
         Assert.Equal(Qiaofeng with { Park = "邮亭", Tier = "B" }, updated.Profile);
         Assert.NotNull(registered.RegisteredAt);
-        Assert.InRange(registered.RegisteredAt.Value, before, DateTimeOffset.UtcNow);
+        Assert.InRange(registered.RegisteredAt.Value, before, brain.Now);
         Assert.Equal(registered.RegisteredAt, updated.RegisteredAt);
     }
 
@@ -54,7 +54,7 @@ public sealed class EnterpriseGrainTests(BrainCluster brain)
     {
         var view = await Grain.Register(Qiaofeng);
 
-        Assert.Equal(Calendar.DateOf(DateTimeOffset.UtcNow), view.Today);
+        Assert.Equal(Calendar.DateOf(brain.Now), view.Today);
         Assert.Equal(Output.Zero, view.OutputToday);
         Assert.Equal((0, 0, 0), (view.ActiveOrders, view.TerminalsOnline, view.TerminalsInFault));
         Assert.Equal(new Dictionary<string, int> { ["unplanned"] = 0, ["on-track"] = 0, ["at-risk"] = 0, ["late"] = 0, ["done"] = 0 }, view.OrdersByStatus);
@@ -105,7 +105,7 @@ public sealed class EnterpriseGrainTests(BrainCluster brain)
     public async Task Output_reported_yesterday_is_in_the_daily_history_not_today()
     {
         await Grain.Register(Qiaofeng);
-        var yesterday = DateTimeOffset.UtcNow.AddDays(-1);
+        var yesterday = brain.Now.AddDays(-1);
 
         await Grain.ReportOrder(Summary("QF-1", "on-track", 40, 10m, asOf: yesterday));
         await Grain.ReportOrder(Summary("QF-1", "on-track", 50, 10m));
@@ -113,7 +113,7 @@ public sealed class EnterpriseGrainTests(BrainCluster brain)
 
         Assert.Equal(new Output(10, 100m), view.OutputToday);
         Assert.Equal(
-            [new DailyOutput(Calendar.DateOf(yesterday), 40, 400m), new DailyOutput(Calendar.DateOf(DateTimeOffset.UtcNow), 10, 100m)],
+            [new DailyOutput(Calendar.DateOf(yesterday), 40, 400m), new DailyOutput(Calendar.DateOf(brain.Now), 10, 100m)],
             view.Daily);
     }
 
@@ -121,8 +121,8 @@ public sealed class EnterpriseGrainTests(BrainCluster brain)
     public async Task Orders_are_counted_by_status_and_an_order_past_due_counts_as_late()
     {
         await Grain.Register(Qiaofeng);
-        var soon = DateTimeOffset.UtcNow.AddDays(1);
-        var past = DateTimeOffset.UtcNow.AddHours(-1);
+        var soon = brain.Now.AddDays(1);
+        var past = brain.Now.AddHours(-1);
 
         await Grain.ReportOrder(Summary("A-unplanned", "unplanned", 0, 0m) with { Due = null, Quantity = null });
         await Grain.ReportOrder(Summary("B-on-track", "on-track", 1, 1m, soon));
@@ -224,7 +224,7 @@ public sealed class EnterpriseGrainTests(BrainCluster brain)
         await Grain.Register(Qiaofeng);
         await Grain.ReportOrder(Summary("QF-1", "on-track", 100, 2.5m));
         await Grain.ReportOrder(Summary("QF-2", "done", 1000, 1m));
-        await Grain.ReportOrder(Summary("QF-3", "on-track", 3, 1m, asOf: DateTimeOffset.UtcNow.AddDays(-2)));
+        await Grain.ReportOrder(Summary("QF-3", "on-track", 3, 1m, asOf: brain.Now.AddDays(-2)));
         await Grain.UpdateTerminals([Status("T1", "fault", 6, "E-17"), Status("T2", "running", 1)]);
         var before = await Grain.GetView();
         var ordersBefore = await Grain.ListOrders();

@@ -74,7 +74,7 @@ public sealed class ProductionOrderGrainTests(BrainCluster brain)
     {
         var order = Order();
         await Apply(order, R("T1", "rough-grind", 1042, 8642, 3));
-        var before = DateTimeOffset.UtcNow;
+        var before = brain.Now;
 
         var outcome = await Apply(order, R("T1", "rough-grind", 1043, 8600, 3), R("T2", "rough-grind", 1, 10));
 
@@ -83,7 +83,7 @@ public sealed class ProductionOrderGrainTests(BrainCluster brain)
         Assert.Equal(
             new Rejection(_enterprise, "T1", "counter-decreased", 1043, "good 8600 < 8642 in run 0", rejection.At),
             rejection);
-        Assert.InRange(rejection.At, before, DateTimeOffset.UtcNow);
+        Assert.InRange(rejection.At, before, brain.Now);
         Assert.Equal(8652, Step(await order.GetProgress(), "rough-grind").Good);
     }
 
@@ -127,7 +127,7 @@ public sealed class ProductionOrderGrainTests(BrainCluster brain)
         var order = Order();
         await Apply(order, R("T1", "blank", 7, 1000), R("T2", "forge", 3, 500, 4), R("T3", "pack", 2, 250, 1), R("T4", "rework", 1, 9));
         Assert.Equal("unplanned", (await order.GetProgress()).Status);
-        var due = new DateTimeOffset(DateTime.UtcNow.AddDays(30).Date, TimeSpan.Zero).ToOffset(Shanghai);
+        var due = new DateTimeOffset(brain.Now.UtcDateTime.AddDays(30).Date, TimeSpan.Zero).ToOffset(Shanghai);
 
         var planned = await order.Plan(Plan(1000, due,
             new RoutingStep("blank", "下料", 1), new RoutingStep("forge", "锻打", 1), new RoutingStep("pack", "包装", 2)));
@@ -153,7 +153,7 @@ public sealed class ProductionOrderGrainTests(BrainCluster brain)
     public async Task Progress_is_rounded_to_four_places_and_a_step_never_counted_shows_zero()
     {
         var order = Order();
-        var due = DateTimeOffset.UtcNow.AddDays(10);
+        var due = brain.Now.AddDays(10);
         await order.Plan(Plan(18225, due, new RoutingStep("rough-grind", null, null), new RoutingStep("fine-grind", null, null), new RoutingStep("pack", null, null)));
 
         await Apply(order, R("T1", "rough-grind", 1042, 8642, 3));
@@ -170,7 +170,7 @@ public sealed class ProductionOrderGrainTests(BrainCluster brain)
     public async Task The_eta_follows_the_rate_of_the_readings_and_is_given_in_the_offset_of_due()
     {
         var order = Order();
-        var t0 = DateTimeOffset.FromUnixTimeSeconds(DateTimeOffset.UtcNow.ToUnixTimeSeconds() - 3600);
+        var t0 = DateTimeOffset.FromUnixTimeSeconds(brain.Now.ToUnixTimeSeconds() - 3600);
         var due = t0.AddHours(30).ToOffset(Shanghai);
         await order.Plan(Plan(1024, due, new RoutingStep("pack", null, null)));
 
@@ -189,7 +189,7 @@ public sealed class ProductionOrderGrainTests(BrainCluster brain)
     public async Task An_order_projected_to_finish_after_due_is_at_risk()
     {
         var order = Order();
-        var now = DateTimeOffset.FromUnixTimeSeconds(DateTimeOffset.UtcNow.ToUnixTimeSeconds());
+        var now = DateTimeOffset.FromUnixTimeSeconds(brain.Now.ToUnixTimeSeconds());
         var due = now.AddMinutes(10);
         await order.Plan(Plan(1024, due, new RoutingStep("pack", null, null)));
 
@@ -206,7 +206,7 @@ public sealed class ProductionOrderGrainTests(BrainCluster brain)
     public async Task The_eta_of_an_early_order_follows_its_readings_not_the_jump_from_unplanned_to_planned()
     {
         var order = Order();
-        var t0 = DateTimeOffset.FromUnixTimeSeconds(DateTimeOffset.UtcNow.ToUnixTimeSeconds() - 128);
+        var t0 = DateTimeOffset.FromUnixTimeSeconds(brain.Now.ToUnixTimeSeconds() - 128);
 
         // Readings before the plan: 8 pieces in 128 s, at 512 of 1024 pieces.
         await Apply(order, R("T1", "pack", 1, 512, ts: t0));
@@ -225,7 +225,7 @@ public sealed class ProductionOrderGrainTests(BrainCluster brain)
     {
         var late = Order("late");
         var done = Order("done");
-        var due = DateTimeOffset.UtcNow.AddHours(-1);
+        var due = brain.Now.AddHours(-1);
         await late.Plan(Plan(100, due, new RoutingStep("forge", null, null), new RoutingStep("pack", null, null)));
         await done.Plan(Plan(100, due, new RoutingStep("forge", null, null), new RoutingStep("pack", null, null)));
 
@@ -241,7 +241,7 @@ public sealed class ProductionOrderGrainTests(BrainCluster brain)
     public async Task A_new_plan_replaces_the_old_and_keeps_the_counts()
     {
         var order = Order();
-        var due = DateTimeOffset.UtcNow.AddDays(5);
+        var due = brain.Now.AddDays(5);
         await order.Plan(Plan(100, due, new RoutingStep("forge", null, null), new RoutingStep("pack", null, null)));
         await Apply(order, R("T1", "forge", 1, 80), R("T2", "pack", 1, 40));
 
@@ -258,7 +258,7 @@ public sealed class ProductionOrderGrainTests(BrainCluster brain)
         var before = Json(await order.GetProgress());
 
         var error = await Assert.ThrowsAsync<ArgumentException>(() =>
-            order.Plan(Plan(0, DateTimeOffset.UtcNow.AddDays(1), new RoutingStep("forge", null, null))));
+            order.Plan(Plan(0, brain.Now.AddDays(1), new RoutingStep("forge", null, null))));
 
         Assert.StartsWith("quantity must be between 1 and 1000000000", error.Message);
         Assert.Equal(before, Json(await order.GetProgress()));
@@ -268,7 +268,7 @@ public sealed class ProductionOrderGrainTests(BrainCluster brain)
     public async Task State_survives_deactivation()
     {
         var order = Order();
-        var t0 = DateTimeOffset.FromUnixTimeSeconds(DateTimeOffset.UtcNow.ToUnixTimeSeconds() - 600);
+        var t0 = DateTimeOffset.FromUnixTimeSeconds(brain.Now.ToUnixTimeSeconds() - 600);
         await order.Plan(Plan(1024, t0.AddDays(2).ToOffset(Shanghai), new RoutingStep("forge", "锻打", 1), new RoutingStep("pack", "包装", 3)));
         await Apply(order, R("T1", "forge", 10, 256, 1, ts: t0), R("T2", "pack", 4, 128, 0, ts: t0));
         await Apply(order, R("T1", "forge", 11, 512, 2, ts: t0.AddSeconds(128)), R("T1", "forge", 1, 8, run: 1, ts: t0.AddSeconds(128)));
@@ -294,7 +294,7 @@ public sealed class ProductionOrderGrainTests(BrainCluster brain)
 
         await brain.Deactivate(order);
         Assert.Equal("unplanned", (await order.GetProgress()).Status);
-        var planned = await order.Plan(Plan(40, DateTimeOffset.UtcNow.AddDays(1), new RoutingStep("forge", null, null), new RoutingStep("pack", null, null)));
+        var planned = await order.Plan(Plan(40, brain.Now.AddDays(1), new RoutingStep("forge", null, null), new RoutingStep("pack", null, null)));
 
         Assert.Equal(("on-track", 0.625, 20L), (planned.Status, planned.Progress, planned.Completed));
         Assert.Equal((20L, 1L), (Step(planned, "pack").Good, Step(planned, "pack").Scrap));
@@ -305,13 +305,30 @@ public sealed class ProductionOrderGrainTests(BrainCluster brain)
     {
         var order = Order();
         await Apply(order, R("T1", "pack", 1, 25));
-        var due = DateTimeOffset.UtcNow.AddDays(3);
+        var due = brain.Now.AddDays(3);
 
         await order.Plan(Plan(100, due, new RoutingStep("pack", null, null)));
         var summary = Assert.Single(await brain.Grains.GetGrain<IEnterpriseGrain>(_enterprise).ListOrders());
 
         Assert.Equal(("QF-2611-0042", "on-track", "slaughter knife 8in", (long?)100, 38.5m, (DateTimeOffset?)due, 0.25, 25L),
             (summary.Order, summary.Status, summary.Product, summary.Quantity, summary.UnitPrice, summary.Due, summary.Progress, summary.Completed));
+    }
+
+    [Fact]
+    public async Task Readings_reach_the_enterprise_at_the_next_flush_not_before()
+    {
+        var order = Order();
+        await order.Plan(Plan(100, brain.Now.AddDays(3), new RoutingStep("pack", null, null)));
+        var enterprise = brain.Grains.GetGrain<IEnterpriseGrain>(_enterprise);
+        Assert.Equal(0L, Assert.Single(await enterprise.ListOrders()).Completed);
+
+        await Apply(order, R("T1", "pack", 1, 40));
+        Assert.Equal(40, Step(await order.GetProgress(), "pack").Good); // the order knows at once
+        Assert.Equal(0L, Assert.Single(await enterprise.ListOrders()).Completed); // the enterprise hears at the flush
+
+        await brain.Advance(TimeSpan.FromSeconds(1));
+        var summary = await BrainCluster.Until(async () => Assert.Single(await enterprise.ListOrders()), s => s.Completed == 40, "the flush reported");
+        Assert.Equal(0.4, summary.Progress);
     }
 
     [Fact]
