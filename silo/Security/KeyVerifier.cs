@@ -79,9 +79,13 @@ public sealed class KeyVerifier
         return caller;
     }
 
+    /// <summary>Raised with the key id when a key was revoked on this silo (what it keeps open ends at once).</summary>
+    public event Action<string>? Forgotten;
+
     /// <summary>Stops trusting a key at once (it was revoked here).</summary>
     public void Forget(string keyId)
     {
+        Forgotten?.Invoke(keyId);
         foreach (var (cacheKey, entry) in _verified)
         {
             if (entry.Caller.KeyId == keyId)
