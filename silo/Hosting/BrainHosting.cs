@@ -48,6 +48,10 @@ public static class BrainHosting
             .Validate(o => o.MaxPayloadBytes is > 0 and <= MqttOptions.ContractMaxPayloadBytes, "Mqtt:MaxPayloadBytes must be between 1 and 65536")
             .Validate(o => o.MaxConnections > 0 && o.PublishesPerSecond >= 0 && o.PublishBurst > 0,
                 "Mqtt:MaxConnections and Mqtt:PublishBurst must be positive, Mqtt:PublishesPerSecond not negative")
+            .Validate(o => o.MaxPendingMessagesPerClient > 0 && o.OfflineSessionExpirySeconds >= 0 && o.MaxConnectionsPerAddress > 0
+                    && o.ConnectTimeoutSeconds > 0 && o.MaxClientIdLength >= 23,
+                "Mqtt:MaxPendingMessagesPerClient, Mqtt:MaxConnectionsPerAddress and Mqtt:ConnectTimeoutSeconds must be positive, " +
+                "Mqtt:OfflineSessionExpirySeconds not negative, Mqtt:MaxClientIdLength at least 23")
             .ValidateOnStart();
         services.AddBrainGrainServices(configuration);
         services.AddSingleton<IngestMetrics>();
@@ -273,6 +277,11 @@ public static class BrainHosting
         metrics.Gauge("ib.ingest.pending", "{reading}", "Readings taken from MQTT and not applied yet", () => ingest.Pending);
         metrics.Gauge("ib.orders.active", "{order}", "Active orders in the district", () => feed.LatestView?.ActiveOrders ?? 0);
         metrics.Gauge("ib.terminals.online", "{terminal}", "Terminals online in the district", () => feed.LatestView?.TerminalsOnline ?? 0);
+        if (app.Services.GetService<EmbeddedBroker>() is { } broker)
+        {
+            metrics.Gauge("ib.mqtt.sessions", "{session}", "Sessions the embedded broker holds, connected or not", () => broker.Sessions);
+            metrics.Gauge("ib.mqtt.connections", "{connection}", "Connections open to the embedded broker", () => broker.Connections);
+        }
         return app;
     }
 
