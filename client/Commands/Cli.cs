@@ -14,10 +14,13 @@ public static class Cli
         Recursive = true,
     };
 
+    /// <summary>
+    /// The API key. No default value: help prints defaults, and a key is a secret. IB_KEY is read only when a
+    /// command runs (<see cref="KeyOf"/>).
+    /// </summary>
     public static readonly Option<string?> Key = new("--key")
     {
-        Description = "API key sent as Authorization: Bearer (default: the IB_KEY environment variable)",
-        DefaultValueFactory = _ => Environment.GetEnvironmentVariable("IB_KEY"),
+        Description = "API key sent as Authorization: Bearer (default: the IB_KEY environment variable; never printed)",
         Recursive = true,
     };
 
@@ -38,7 +41,11 @@ public static class Cli
 
     public static Uri MqttAddress(ParseResult result) => Address(result.GetValue(Mqtt)!, "--mqtt", "mqtt");
 
-    public static BrainApi Connect(ParseResult result) => new(ApiAddress(result), result.GetValue(Key));
+    public static BrainApi Connect(ParseResult result) => new(ApiAddress(result), KeyOf(result));
+
+    /// <summary>The key of --key, or else of the IB_KEY environment variable, read now.</summary>
+    public static string? KeyOf(ParseResult result) =>
+        result.GetValue(Key) is { Length: > 0 } key ? key : Environment.GetEnvironmentVariable("IB_KEY") is { Length: > 0 } variable ? variable : null;
 
     private static Uri Address(string text, string option, string scheme) =>
         Uri.TryCreate(text.Contains("://", StringComparison.Ordinal) ? text : $"{scheme}://{text}", UriKind.Absolute, out var uri)

@@ -40,7 +40,7 @@ public static class SimulateCommand
             var options = new SimulationOptions
             {
                 Api = Cli.ApiAddress(result),
-                Key = result.GetValue(Cli.Key),
+                Key = Cli.KeyOf(result),
                 Mqtt = Cli.MqttAddress(result),
                 Username = result.GetValue(Cli.Username),
                 Password = result.GetValue(Cli.Password),

@@ -38,5 +38,8 @@ public static class RejectReasons
     public const string CounterDecreased = "counter-decreased";
     public const string NotAuthorized = "not-authorized";
 
-    public static readonly string[] All = [MalformedJson, InvalidField, InvalidId, TooLarge, CounterDecreased, NotAuthorized];
+    /// <summary>The reading's (or status's) ts is outside the window the brain trusts a terminal's clock in.</summary>
+    public const string TsOutOfRange = "ts-out-of-range";
+
+    public static readonly string[] All = [MalformedJson, InvalidField, InvalidId, TooLarge, CounterDecreased, NotAuthorized, TsOutOfRange];
 }

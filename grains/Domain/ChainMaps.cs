@@ -40,6 +40,11 @@ public static class ChainMaps
             return $"the chain map has more than {MaxNodes} nodes or {MaxEdges} edges";
         }
 
+        if (Texts.Problem((map.Name, "the chain map's name"), (map.NameEn, "the chain map's nameEn")) is { } mapText)
+        {
+            return mapText;
+        }
+
         var ids = new HashSet<string>(StringComparer.Ordinal);
         foreach (var node in map.Nodes)
         {
@@ -66,6 +71,11 @@ public static class ChainMaps
             if (string.IsNullOrWhiteSpace(node.Name) || node.Name.Length > 50 || node.NameEn is { Length: > 50 })
             {
                 return $"node '{node.Id}' needs a name of 1 to 50 characters";
+            }
+
+            if (Texts.Problem((node.Name, $"node '{node.Id}' name"), (node.NameEn, $"node '{node.Id}' nameEn")) is { } nodeText)
+            {
+                return nodeText;
             }
 
             if (!ChainStages.IsKnown(node.Stage))

@@ -13,6 +13,14 @@ public sealed class EtaEstimator
     public static readonly TimeSpan Spacing = TimeSpan.FromSeconds(60);
     public const int MaxAnchors = 16;
 
+    /// <summary>
+    /// The ETA is only ever a time that can be shown in any time zone (offsets reach 14 hours): two days
+    /// inside DateTimeOffset's range. A projection beyond it is no projection (null), never an overflow.
+    /// </summary>
+    public static readonly DateTimeOffset Earliest = DateTimeOffset.MinValue.AddDays(2);
+
+    public static readonly DateTimeOffset Last = DateTimeOffset.MaxValue.AddDays(-2);
+
     private readonly List<ProgressSample> _anchors;
 
     public EtaEstimator(IEnumerable<ProgressSample>? anchors = null, ProgressSample? latest = null)
@@ -22,6 +30,21 @@ public sealed class EtaEstimator
     }
 
     public ProgressSample? Latest { get; private set; }
+
+    /// <summary>
+    /// An estimator from saved anchors, without the points dated after <paramref name="notAfter"/>: a curve
+    /// drawn from a terminal clock set far ahead (before the brain refused such readings) starts afresh.
+    /// </summary>
+    public static EtaEstimator Restore(IEnumerable<ProgressSample>? anchors, ProgressSample? latest, DateTimeOffset notAfter)
+    {
+        var kept = (anchors ?? []).Where(a => a.At <= notAfter).ToList();
+        if (latest is not null && latest.At > notAfter)
+        {
+            latest = kept.Count > 0 ? kept[^1] : null;
+        }
+
+        return new EtaEstimator(kept, latest);
+    }
 
     public IReadOnlyList<ProgressSample> Anchors => _anchors;
 
@@ -65,6 +88,11 @@ public sealed class EtaEstimator
             return null;
         }
 
+        if (Latest.At < Earliest || Latest.At > Last)
+        {
+            return null;
+        }
+
         if (Latest.Progress >= 1)
         {
             return Latest.At;
@@ -76,7 +104,10 @@ public sealed class EtaEstimator
             return null;
         }
 
+        // Compared in seconds before any date arithmetic: (Last - Latest.At) cannot overflow, AddSeconds then cannot either.
         var seconds = (1 - Latest.Progress) / rate.Value;
-        return seconds > TimeSpan.MaxValue.TotalSeconds / 2 ? null : Latest.At.AddSeconds(seconds);
+        return double.IsFinite(seconds) && seconds >= 0 && seconds <= (Last - Latest.At).TotalSeconds
+            ? Latest.At.AddSeconds(seconds)
+            : null;
     }
 }

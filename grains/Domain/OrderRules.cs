@@ -8,6 +8,12 @@ public static class OrderRules
     public const long MaxQuantity = 1_000_000_000;
     public const int MaxRoutingSteps = 100;
 
+    /// <summary>A due date lies at most this many years before the moment the plan arrives (an ERP back-filling history).</summary>
+    public const int MaxDueYearsPast = 10;
+
+    /// <summary>A due date lies at most this many years after the moment the plan arrives.</summary>
+    public const int MaxDueYearsAhead = 100;
+
     public static double StepProgress(long good, long quantity) =>
         quantity <= 0 ? 0 : Math.Min(1.0, (double)good / quantity);
 
@@ -56,8 +62,8 @@ public static class OrderRules
         return eta is { } projected && projected > plan.Due ? OrderStatuses.AtRisk : OrderStatuses.OnTrack;
     }
 
-    /// <summary>Null when the plan is acceptable; otherwise why not.</summary>
-    public static string? PlanProblem(OrderPlan? plan)
+    /// <summary>Null when the plan is acceptable at <paramref name="now"/>; otherwise why not.</summary>
+    public static string? PlanProblem(OrderPlan? plan, DateTimeOffset now)
     {
         if (plan is null)
         {
@@ -67,6 +73,11 @@ public static class OrderRules
         if (string.IsNullOrWhiteSpace(plan.Product) || plan.Product.Length > 200)
         {
             return "product must be 1 to 200 characters";
+        }
+
+        if (Texts.Problem(plan.Product, "product") is { } text)
+        {
+            return text;
         }
 
         if (plan.Quantity is <= 0 or > MaxQuantity)
@@ -82,6 +93,12 @@ public static class OrderRules
         if (plan.Due == default)
         {
             return "due is missing";
+        }
+
+        // now is the brain's own clock, so these bounds are years away from either end of DateTimeOffset's range.
+        if (plan.Due < now.AddYears(-MaxDueYearsPast) || plan.Due > now.AddYears(MaxDueYearsAhead))
+        {
+            return $"due must lie within {MaxDueYearsPast} years before and {MaxDueYearsAhead} years after today";
         }
 
         if (plan.Routing is null || plan.Routing.Length == 0)
@@ -120,6 +137,11 @@ public static class OrderRules
             if (step.Name is { Length: > 100 })
             {
                 return $"name of routing step '{step.Step}' is longer than 100 characters";
+            }
+
+            if (Texts.Problem(step.Name, $"name of routing step '{step.Step}'") is { } name)
+            {
+                return name;
             }
         }
 

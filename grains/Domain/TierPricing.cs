@@ -54,6 +54,11 @@ public static class TierPricing
             return ("invalid-field", "supplier is at most 200 characters");
         }
 
+        if (Texts.Problem((terms.Material, "material"), (terms.Unit, "unit"), (terms.Supplier, "supplier")) is { } text)
+        {
+            return ("invalid-field", text);
+        }
+
         if (terms.ListPrice <= 0 || terms.ListPrice > MaxPrice)
         {
             return ("invalid-field", $"listPrice must be above 0 and at most {MaxPrice}");

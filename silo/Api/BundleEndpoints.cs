@@ -1,5 +1,6 @@
 using IndustryBrain.Contracts;
 using IndustryBrain.Domain;
+using IndustryBrain.Silo.Security;
 using Microsoft.AspNetCore.Http.Json;
 using Microsoft.Extensions.Options;
 
@@ -37,11 +38,12 @@ public static class BundleEndpoints
         .ProducesProblem(StatusCodes.Status400BadRequest)
         .ProducesProblem(StatusCodes.Status409Conflict);
 
-        bundles.MapGet("/", async (IGrainFactory grains) => Results.Ok(await grains.GetGrain<IBundleIndexGrain>(Keys.District).List()))
+        bundles.MapGet("/", async (IGrainFactory grains, HttpContext context) =>
+                Results.Ok((await grains.GetGrain<IBundleIndexGrain>(Keys.District).List()).Select(b => PledgeVisibility.SeenBy(b, OwnPledgesOf(context)))))
             .WithSummary("Bundles, open first (soonest deadline first), then the ended ones, latest first")
             .Produces<BundleView[]>();
 
-        bundles.MapGet("/{bundle}", async (string bundle, IGrainFactory grains) =>
+        bundles.MapGet("/{bundle}", async (string bundle, IGrainFactory grains, HttpContext context) =>
         {
             if (Ids.Problem(bundle, "bundle") is { } badId)
             {
@@ -49,14 +51,15 @@ public static class BundleEndpoints
             }
 
             return await grains.GetGrain<IBundleGrain>(bundle).Get() is { } view
-                ? Results.Ok(view)
+                ? Results.Ok(PledgeVisibility.SeenBy(view, OwnPledgesOf(context)))
                 : Problems.NotFound("unknown-bundle", $"no bundle '{bundle}' was opened");
         })
-        .WithSummary("A bundle's state, total, tier reached, unit price and savings, with every pledge")
+        .WithSummary("A bundle's state, total, tier reached, unit price and savings; every pledge for administrators and officials, its own for a firm")
         .Produces<BundleView>()
         .ProducesProblem(StatusCodes.Status404NotFound);
 
-        bundles.MapPut("/{bundle}/pledges/{enterprise}", async (string bundle, string enterprise, HttpRequest request, IGrainFactory grains, IOptions<JsonOptions> json) =>
+        bundles.MapPut("/{bundle}/pledges/{enterprise}", async (string bundle, string enterprise, HttpRequest request, IGrainFactory grains, IOptions<JsonOptions> json,
+            HttpContext context) =>
         {
             if ((Ids.Problem(bundle, "bundle") ?? Ids.Problem(enterprise, "enterprise")) is { } badId)
             {
@@ -74,7 +77,7 @@ public static class BundleEndpoints
                 return Problems.BadRequest("invalid-quantity", "quantity is missing");
             }
 
-            return Answer(await grains.GetGrain<IBundleGrain>(bundle).Pledge(enterprise, quantity));
+            return Answer(await grains.GetGrain<IBundleGrain>(bundle).Pledge(enterprise, quantity), context);
         })
         .WithSummary("Pledge a quantity; a second PUT replaces it")
         .Accepts<PledgeRequest>("application/json")
@@ -83,14 +86,14 @@ public static class BundleEndpoints
         .ProducesProblem(StatusCodes.Status404NotFound)
         .ProducesProblem(StatusCodes.Status409Conflict);
 
-        bundles.MapDelete("/{bundle}/pledges/{enterprise}", async (string bundle, string enterprise, IGrainFactory grains) =>
+        bundles.MapDelete("/{bundle}/pledges/{enterprise}", async (string bundle, string enterprise, IGrainFactory grains, HttpContext context) =>
         {
             if ((Ids.Problem(bundle, "bundle") ?? Ids.Problem(enterprise, "enterprise")) is { } badId)
             {
                 return Problems.BadRequest("invalid-id", badId);
             }
 
-            return Answer(await grains.GetGrain<IBundleGrain>(bundle).Withdraw(enterprise));
+            return Answer(await grains.GetGrain<IBundleGrain>(bundle).Withdraw(enterprise), context);
         })
         .WithSummary("Withdraw a pledge while the bundle is open")
         .Produces<BundleView>()
@@ -112,11 +115,22 @@ public static class BundleEndpoints
             .Produces<BundleView>();
     }
 
-    private static IResult Answer(BundleOutcome outcome)
+    /// <summary>
+    /// Whose pledges the caller sees (<see cref="PledgeVisibility"/>): null (all) for administrators and
+    /// officials, a firm's own otherwise (nobody's for a caller that is neither).
+    /// </summary>
+    private static string? OwnPledgesOf(HttpContext context) => BearerKeyHandler.CallerOf(context) switch
+    {
+        { Role: Roles.Admin or Roles.Official } => null,
+        { Role: Roles.Enterprise, Enterprise: { } own } => own,
+        _ => "",
+    };
+
+    private static IResult Answer(BundleOutcome outcome, HttpContext? context = null)
     {
         if (outcome.View is { } view)
         {
-            return Results.Ok(view);
+            return Results.Ok(context is null ? view : PledgeVisibility.SeenBy(view, OwnPledgesOf(context)));
         }
 
         var reason = outcome.Reason ?? "refused";

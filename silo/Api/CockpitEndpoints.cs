@@ -1,6 +1,8 @@
 using IndustryBrain.Contracts;
 using IndustryBrain.Domain;
 using IndustryBrain.Silo.Cockpit;
+using IndustryBrain.Silo.Hosting;
+using IndustryBrain.Silo.Security;
 using Microsoft.Extensions.FileProviders;
 
 namespace IndustryBrain.Silo.Api;
@@ -21,16 +23,23 @@ public static class CockpitEndpoints
         .Produces<CockpitDocument>();
 
         // EventSource cannot send headers, so a browser passes its key as ?access_token=; the auth layer reads it.
-        cockpit.MapGet("/stream", (CockpitFeed feed, HttpContext context, IHostApplicationLifetime lifetime) =>
+        cockpit.MapGet("/stream", (CockpitFeed feed, HttpContext context, IHostApplicationLifetime lifetime, KeyWatch keys) =>
         {
             context.Response.Headers.CacheControl = "no-cache";
             context.Response.Headers["X-Accel-Buffering"] = "no";
+            if (HeadRequests.IsHead(context))
+            {
+                context.Response.ContentType = "text/event-stream";
+                return Results.Ok();
+            }
 
-            // A stopping silo ends its streams at once (the browsers reconnect to it or another silo)
-            // rather than holding the shutdown until its timeout.
-            var ends = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted, lifetime.ApplicationStopping);
+            // A stopping silo ends its streams at once (the browsers reconnect to it or another silo) rather than
+            // holding the shutdown until its timeout; a revoked key's streams end within Auth:CacheSeconds.
+            var stopping = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted, lifetime.ApplicationStopping);
+            context.Response.RegisterForDispose(stopping);
+            var ends = keys.Watch(BearerKeyHandler.CallerOf(context), stopping.Token);
             context.Response.RegisterForDispose(ends);
-            return TypedResults.ServerSentEvents(feed.Stream(ends.Token));
+            return (IResult)TypedResults.ServerSentEvents(feed.Stream(ends.Token));
         })
         .WithSummary("The district view as Server-Sent Events: each change (at most about two a second) and a heartbeat event");
 

@@ -75,7 +75,8 @@ public static class EnterpriseEndpoints
         .WithSummary("The enterprise's orders with status and progress")
         .Produces<OrderSummary[]>();
 
-        enterprises.MapPut("/{enterprise}/orders/{order}", async (string enterprise, string order, HttpRequest request, IGrainFactory grains, IOptions<JsonOptions> json) =>
+        enterprises.MapPut("/{enterprise}/orders/{order}", async (string enterprise, string order, HttpRequest request, IGrainFactory grains,
+            IOptions<JsonOptions> json, TimeProvider time) =>
         {
             if ((Ids.Problem(enterprise, "enterprise") ?? Ids.Problem(order, "order")) is { } badId)
             {
@@ -88,7 +89,7 @@ public static class EnterpriseEndpoints
                 return problem;
             }
 
-            if (OrderRules.PlanProblem(plan) is { } bad)
+            if (OrderRules.PlanProblem(plan, time.GetUtcNow()) is { } bad)
             {
                 return Problems.BadRequest("invalid-field", bad);
             }
@@ -149,6 +150,11 @@ public static class EnterpriseEndpoints
         if (body.Park is { Length: > 100 } || body.Tier is { Length: > 40 })
         {
             return Problems.BadRequest("invalid-field", "park is at most 100 and tier at most 40 characters");
+        }
+
+        if (Texts.Problem((body.Name, "name"), (body.Park, "park"), (body.Tier, "tier")) is { } text)
+        {
+            return Problems.BadRequest("invalid-field", text);
         }
 
         return null;

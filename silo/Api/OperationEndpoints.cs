@@ -1,14 +1,14 @@
-using System.Net;
 using System.Runtime;
 using IndustryBrain.Contracts;
 using IndustryBrain.Domain;
 using IndustryBrain.Silo.Cluster;
+using IndustryBrain.Silo.Hosting;
 using IndustryBrain.Silo.Ingest;
 using IndustryBrain.Silo.Mqtt;
 
 namespace IndustryBrain.Silo.Api;
 
-/// <summary>Health, the reject log and a loopback-only full GC for the benchmark's memory figures.</summary>
+/// <summary>Health, the reject log and an administrator's full GC for the benchmark's memory figures.</summary>
 public static class OperationEndpoints
 {
     public static void MapOperations(this IEndpointRouteBuilder app)
@@ -50,11 +50,13 @@ public static class OperationEndpoints
         .WithTags("Operations")
         .WithSummary("200 when the silo is up and its broker connection is live");
 
-        app.MapPost("/debug/gc", (HttpContext context) =>
+        // Only an administrator reaches /debug (the access rule), and at most once in Debug:FullGcIntervalSeconds.
+        app.MapPost("/debug/gc", (FullGcLimiter limiter, HttpContext context) =>
         {
-            if (context.Connection.RemoteIpAddress is not { } caller || !IPAddress.IsLoopback(caller))
+            if (limiter.Wait() is { } wait)
             {
-                return Problems.Of(StatusCodes.Status403Forbidden, "loopback-only", "/debug/gc answers only callers on this machine");
+                context.Response.Headers.RetryAfter = Math.Max(1, (int)Math.Ceiling(wait.TotalSeconds)).ToString(System.Globalization.CultureInfo.InvariantCulture);
+                return Problems.Of(StatusCodes.Status429TooManyRequests, "rate-limited", "a full collection ran moments ago; try again after Retry-After");
             }
 
             // The GC's tallies so far, before this endpoint's own collections change them.
@@ -83,7 +85,7 @@ public static class OperationEndpoints
             });
         })
         .WithTags("Operations")
-        .WithSummary("Loopback only: a full blocking compacting GC, then the live heap and working set (for benchmarks)")
+        .WithSummary("Administrators only: a full blocking compacting GC, then the live heap and working set (for benchmarks)")
         .ExcludeFromDescription();
     }
 }

@@ -96,7 +96,7 @@ public static class JsonBody
         catch (JsonException e)
         {
             var where = string.IsNullOrEmpty(e.Path) ? "" : $" at {e.Path}";
-            return (null, Problems.BadRequest("invalid-field", $"a field has the wrong type{where}"));
+            return (null, Problems.BadRequest("invalid-field", e is InexactNumberException ? FirstSentence(e.Message) + where : $"a field has the wrong type{where}"));
         }
     }
 

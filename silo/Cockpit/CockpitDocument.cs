@@ -24,12 +24,12 @@ public sealed record CockpitDocument(
     int AlertsTotal,
     DailyOutput[] Daily)
 {
-    /// <summary>Web defaults, Chinese names as they are, nulls left out (an alert names an order or a terminal, not both).</summary>
-    public static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web)
+    /// <summary>Web defaults, Chinese names as they are, nulls left out (an alert names an order or a terminal, not both); read strictly.</summary>
+    public static readonly JsonSerializerOptions Json = Api.StrictJson.Harden(new(JsonSerializerDefaults.Web)
     {
         DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
         Encoder = JavaScriptEncoder.Create(UnicodeRanges.All),
-    };
+    });
 
     public static CockpitDocument From(CockpitView view) => new(
         // Milliseconds are enough to tell two views apart.

@@ -52,7 +52,8 @@ public sealed class ProductionOrderGrain(
             state.State.Plan = Shared(plan);
         }
 
-        _eta = new EtaEstimator(state.State.Anchors, state.State.Latest);
+        // A curve drawn from a clock far ahead (readings the brain took before it checked their time) starts afresh.
+        _eta = EtaEstimator.Restore(state.State.Anchors, state.State.Latest, time.GetUtcNow().AddDays(1));
         state.State.Kept = null;
         state.State.Anchors = null;
         return Task.CompletedTask;
@@ -100,7 +101,7 @@ public sealed class ProductionOrderGrain(
 
     public async Task<OrderProgress> Plan(OrderPlan plan)
     {
-        if (OrderRules.PlanProblem(plan) is { } problem)
+        if (OrderRules.PlanProblem(plan, time.GetUtcNow()) is { } problem)
         {
             throw new ArgumentException(problem, nameof(plan));
         }

@@ -1,35 +1,45 @@
 using IndustryBrain.Contracts;
+using IndustryBrain.Domain;
+using Microsoft.Extensions.Options;
 
 namespace IndustryBrain.Silo.Grains;
 
-/// <summary>The recent rejected messages, newest first, and how many of each reason since the silo started.</summary>
-[KeepAlive]
-public sealed class RejectLogGrain : Grain, IRejectLogGrain
+/// <summary>The Rejects:* keys: how much of the reject log is kept, per enterprise.</summary>
+public sealed class RejectLogOptions
 {
-    public const int Capacity = 2_000;
-    private readonly LinkedList<Rejection> _recent = new();
+    /// <summary>The newest rejections kept per enterprise (and on the shared shelf of unattributed ones).</summary>
+    public int PerEnterprise { get; set; } = 200;
+
+    /// <summary>Enterprises with a shelf of their own; rejections naming further ones share the unattributed shelf.</summary>
+    public int MaxEnterprises { get; set; } = 5_000;
+
+    /// <summary>The most one read of the log answers.</summary>
+    public const int MaxLimit = 10_000;
+}
+
+/// <summary>
+/// The recent rejected messages, newest first, kept per enterprise (<see cref="RejectShelves"/>), and how many
+/// of each reason since the silo started.
+/// </summary>
+[KeepAlive]
+public sealed class RejectLogGrain(IOptions<RejectLogOptions> options) : Grain, IRejectLogGrain
+{
+    private readonly RejectShelves _shelves = new(options.Value.PerEnterprise, options.Value.MaxEnterprises);
     private readonly Dictionary<string, long> _counts = new(StringComparer.Ordinal);
 
     public Task Add(Rejection[] rejections)
     {
         foreach (var rejection in rejections)
         {
-            _recent.AddFirst(rejection);
-            if (_recent.Count > Capacity)
-            {
-                _recent.RemoveLast();
-            }
-
+            _shelves.Add(rejection);
             _counts[rejection.Reason] = _counts.GetValueOrDefault(rejection.Reason) + 1;
         }
 
         return Task.CompletedTask;
     }
 
-    public Task<Rejection[]> Recent(string? enterprise, int limit) => Task.FromResult(_recent
-        .Where(r => enterprise is null || r.Enterprise == enterprise)
-        .Take(Math.Clamp(limit, 1, Capacity))
-        .ToArray());
+    public Task<Rejection[]> Recent(string? enterprise, int limit) =>
+        Task.FromResult(_shelves.Recent(enterprise, Math.Clamp(limit, 1, RejectLogOptions.MaxLimit)));
 
     public Task<IReadOnlyDictionary<string, long>> Counts() =>
         Task.FromResult<IReadOnlyDictionary<string, long>>(new Dictionary<string, long>(_counts));

@@ -15,7 +15,6 @@ using OpenTelemetry.Metrics;
 using OpenTelemetry.Resources;
 using OpenTelemetry.Trace;
 using Orleans.Configuration;
-using Orleans.Dashboard;
 using Orleans.Runtime.Hosting;
 using StackExchange.Redis;
 
@@ -49,13 +48,26 @@ public static class BrainHosting
             .Validate(o => o.MaxPayloadBytes is > 0 and <= MqttOptions.ContractMaxPayloadBytes, "Mqtt:MaxPayloadBytes must be between 1 and 65536")
             .Validate(o => o.MaxConnections > 0 && o.PublishesPerSecond >= 0 && o.PublishBurst > 0,
                 "Mqtt:MaxConnections and Mqtt:PublishBurst must be positive, Mqtt:PublishesPerSecond not negative")
+            .Validate(o => o.MaxPendingMessagesPerClient > 0 && o.OfflineSessionExpirySeconds >= 0 && o.MaxConnectionsPerAddress > 0
+                    && o.ConnectTimeoutSeconds > 0 && o.MaxClientIdLength >= 23,
+                "Mqtt:MaxPendingMessagesPerClient, Mqtt:MaxConnectionsPerAddress and Mqtt:ConnectTimeoutSeconds must be positive, " +
+                "Mqtt:OfflineSessionExpirySeconds not negative, Mqtt:MaxClientIdLength at least 23")
             .ValidateOnStart();
         services.AddBrainGrainServices(configuration);
         services.AddSingleton<IngestMetrics>();
+        services.AddOptions<IngestOptions>().Bind(configuration.GetSection("Ingest"))
+            .Validate(o => o.Problem() is null, new IngestOptions { MaxTimestampAgeDays = -1 }.Problem()!)
+            .ValidateOnStart();
         services.AddOptions<TelemetryOptions>().Bind(configuration.GetSection("Telemetry"));
         var identity = ClusterIdentity.From(configuration);
         services.AddSingleton(identity);
         var tracing = !string.IsNullOrWhiteSpace(configuration["OTEL_EXPORTER_OTLP_ENDPOINT"]);
+        services.AddOptions<DashboardSettings>().Bind(configuration.GetSection("Dashboard"));
+        var dashboard = configuration.GetSection("Dashboard").Get<DashboardSettings>() ?? new DashboardSettings();
+        services.AddOptions<DebugOptions>().Bind(configuration.GetSection("Debug"))
+            .Validate(o => o.FullGcIntervalSeconds is > 0 and <= 86_400, "Debug:FullGcIntervalSeconds must be above 0")
+            .ValidateOnStart();
+        services.AddSingleton<FullGcLimiter>();
 
         // The epoch lives where the state lives: the local database, or Redis for a cluster. Stopped after
         // Orleans (hosted services stop in reverse order), so a clean stop is marked only once every grain
@@ -88,7 +100,10 @@ public static class BrainHosting
 
             silo.Configure<SiloOptions>(o => o.SiloName = identity.SiloName);
             silo.Configure<GrainCollectionOptions>(o => o.CollectionAge = TimeSpan.FromMinutes(30));
-            silo.AddDashboard();
+            if (dashboard.Enabled)
+            {
+                Orleans.Dashboard.ServiceCollectionExtensions.AddDashboard(silo);
+            }
             if (tracing)
             {
                 silo.AddActivityPropagation();
@@ -142,6 +157,8 @@ public static class BrainHosting
             o.StatusCodeSelector = e => e is BadHttpRequestException bad ? bad.StatusCode : StatusCodes.Status500InternalServerError;
             o.SuppressDiagnosticsCallback = c => c.Exception is BadHttpRequestException; // the client's fault, not worth an error line
         });
+        // Numbers are read as numbers only, decimals exactly: "30" or 1.0000000000000000000000000000001 is refused, not taken or rounded.
+        services.ConfigureHttpJsonOptions(o => StrictJson.Harden(o.SerializerOptions));
         services.AddOpenApi();
         var telemetry = services.AddOpenTelemetry()
             .ConfigureResource(resource => resource.AddService("industry-brain", serviceInstanceId: identity.SiloName))
@@ -218,6 +235,10 @@ public static class BrainHosting
         services.AddOptions<DistrictOptions>().Bind(configuration.GetSection("District"))
             .Validate(o => TimeZoneInfo.TryFindSystemTimeZoneById(o.TimeZone, out _), "District:TimeZone must be a known time zone")
             .ValidateOnStart();
+        services.AddOptions<RejectLogOptions>().Bind(configuration.GetSection("Rejects"))
+            .Validate(o => o.PerEnterprise is > 0 and <= 100_000 && o.MaxEnterprises is >= 0 and <= 1_000_000,
+                "Rejects:PerEnterprise must be between 1 and 100000, Rejects:MaxEnterprises between 0 and 1000000")
+            .ValidateOnStart();
         services.AddSingleton(TimeProvider.System);
         services.AddSingleton(sp => DistrictCalendar.For(sp.GetRequiredService<IOptions<DistrictOptions>>().Value.TimeZone));
         services.AddSingleton<IValidateOptions<DistrictOptions>, DistrictOptionsValidation>();
@@ -256,6 +277,11 @@ public static class BrainHosting
         metrics.Gauge("ib.ingest.pending", "{reading}", "Readings taken from MQTT and not applied yet", () => ingest.Pending);
         metrics.Gauge("ib.orders.active", "{order}", "Active orders in the district", () => feed.LatestView?.ActiveOrders ?? 0);
         metrics.Gauge("ib.terminals.online", "{terminal}", "Terminals online in the district", () => feed.LatestView?.TerminalsOnline ?? 0);
+        if (app.Services.GetService<EmbeddedBroker>() is { } broker)
+        {
+            metrics.Gauge("ib.mqtt.sessions", "{session}", "Sessions the embedded broker holds, connected or not", () => broker.Sessions);
+            metrics.Gauge("ib.mqtt.connections", "{connection}", "Connections open to the embedded broker", () => broker.Connections);
+        }
         return app;
     }
 
@@ -265,10 +291,12 @@ public static class BrainHosting
         app.UseExceptionHandler();
         app.UseStatusCodePages();
         app.UseCockpitPage();
+        app.UseHeadAsGet();
+        app.UseRouting(); // after HEAD reads GET, so HEAD finds the GET endpoints
         app.UseBrainSecurity();
         app.MapOpenApi();
         app.MapPrometheusScrapingEndpoint();
-        app.MapOrleansDashboard(routePrefix: "/dashboard");
+        app.MapDashboard(app.Services.GetRequiredService<IOptions<DashboardSettings>>().Value);
         app.MapBrainGauges();
         app.MapEnterprises();
         app.MapBundles();

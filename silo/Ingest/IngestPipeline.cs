@@ -2,6 +2,7 @@ using System.Buffers;
 using System.Diagnostics;
 using System.Threading.Channels;
 using IndustryBrain.Contracts;
+using IndustryBrain.Domain;
 using IndustryBrain.Silo.Telemetry;
 using Microsoft.Extensions.Options;
 
@@ -20,6 +21,7 @@ public sealed class IngestPipeline(
     IngestMetrics metrics,
     TimeProvider time,
     IOptions<TelemetryOptions> telemetry,
+    IOptions<IngestOptions> options,
     ILogger<IngestPipeline> logger) : BackgroundService
 {
     /// <summary>
@@ -42,6 +44,7 @@ public sealed class IngestPipeline(
         Channel.CreateUnbounded<(string, TerminalStatus)>(new UnboundedChannelOptions { SingleReader = true });
     private readonly SemaphoreSlim _inFlight = new(MaxCallsInFlight, MaxCallsInFlight);
     private readonly int _traceEvery = telemetry.Value.TraceEvery;
+    private readonly TimestampWindow _window = options.Value.Window();
     private long _pending;
     private long _messages;
 
@@ -77,7 +80,7 @@ public sealed class IngestPipeline(
 
         if (kind == TopicKind.Status)
         {
-            var bad = ReadingParser.ParseStatus(payload, terminal, now, out var status);
+            var bad = ReadingParser.ParseStatus(payload, terminal, now, out var status, _window);
             if (bad is not null)
             {
                 return Refused(enterprise, terminal, bad, now);
@@ -89,7 +92,7 @@ public sealed class IngestPipeline(
 
         var parsed = t_parsed ??= new List<ParsedReading>(64);
         parsed.Clear();
-        var refusal = ReadingParser.ParseCounts(payload, terminal, now, parsed);
+        var refusal = ReadingParser.ParseCounts(payload, terminal, now, parsed, _window);
         if (refusal is not null)
         {
             return Refused(enterprise, terminal, refusal, now);

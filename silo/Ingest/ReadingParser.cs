@@ -23,8 +23,11 @@ public static class ReadingParser
     public const long MaxCount = 1_000_000_000;
     private const string NotUtf8 = "the payload is not valid UTF-8";
 
-    public static Refusal? ParseCounts(ReadOnlySequence<byte> payload, string terminal, DateTimeOffset receivedAt, List<ParsedReading> into)
+    /// <param name="window">How far the terminal's clock is trusted; <see cref="TimestampWindow.Default"/> when null.</param>
+    public static Refusal? ParseCounts(ReadOnlySequence<byte> payload, string terminal, DateTimeOffset receivedAt, List<ParsedReading> into,
+        TimestampWindow? window = null)
     {
+        window ??= TimestampWindow.Default;
         if (payload.Length > MaxPayloadBytes)
         {
             return new Refusal(RejectReasons.TooLarge, $"payload of {payload.Length} bytes is over {MaxPayloadBytes}");
@@ -57,12 +60,12 @@ public static class ReadingParser
                         break;
                     }
 
-                    refusal = ReadOne(ref reader, terminal, receivedAt, into, $"reading {into.Count - start}: ");
+                    refusal = ReadOne(ref reader, terminal, receivedAt, window, into, $"reading {into.Count - start}: ");
                 }
             }
             else
             {
-                refusal = ReadOne(ref reader, terminal, receivedAt, into, "");
+                refusal = ReadOne(ref reader, terminal, receivedAt, window, into, "");
             }
 
             if (refusal is null && reader.Read())
@@ -87,7 +90,7 @@ public static class ReadingParser
     private static ReadOnlySequence<byte> Contiguous(ReadOnlySequence<byte> payload) =>
         payload.IsSingleSegment ? payload : new ReadOnlySequence<byte>(payload.ToArray());
 
-    private static Refusal? ReadOne(ref Utf8JsonReader reader, string terminal, DateTimeOffset receivedAt, List<ParsedReading> into, string where)
+    private static Refusal? ReadOne(ref Utf8JsonReader reader, string terminal, DateTimeOffset receivedAt, TimestampWindow window, List<ParsedReading> into, string where)
     {
         if (reader.TokenType != JsonTokenType.StartObject)
         {
@@ -141,6 +144,10 @@ public static class ReadingParser
                 else if (reader.TokenType != JsonTokenType.String || !reader.TryGetDateTimeOffset(out var parsed))
                 {
                     refusal = new Refusal(RejectReasons.InvalidField, where + "ts must be an RFC 3339 date-time");
+                }
+                else if (window.Problem(parsed, receivedAt) is { } outside)
+                {
+                    refusal = new Refusal(RejectReasons.TsOutOfRange, where + outside);
                 }
                 else
                 {
@@ -216,8 +223,10 @@ public static class ReadingParser
     }
 
     /// <summary>Parses a status message: state required, seq, fault and ts optional.</summary>
-    public static Refusal? ParseStatus(ReadOnlySequence<byte> payload, string terminal, DateTimeOffset receivedAt, out TerminalStatus? status)
+    public static Refusal? ParseStatus(ReadOnlySequence<byte> payload, string terminal, DateTimeOffset receivedAt, out TerminalStatus? status,
+        TimestampWindow? window = null)
     {
+        window ??= TimestampWindow.Default;
         status = null;
         if (payload.Length > MaxPayloadBytes)
         {
@@ -270,6 +279,11 @@ public static class ReadingParser
                     case "ts" when reader.TokenType == JsonTokenType.Null:
                         break;
                     case "ts" when reader.TokenType == JsonTokenType.String && reader.TryGetDateTimeOffset(out var parsed):
+                        if (window.Problem(parsed, receivedAt) is { } outside)
+                        {
+                            return new Refusal(RejectReasons.TsOutOfRange, outside, seq >= 0 ? seq : null);
+                        }
+
                         ts = parsed;
                         break;
                     case "ts":

@@ -16,6 +16,13 @@ namespace IndustryBrain.Silo.Mqtt;
 /// and may publish and subscribe only as <see cref="TerminalRights"/> allows. Every publish passes through
 /// the ingest's <see cref="IngestPipeline.Accept"/> inline, which never waits on a grain; a refused message
 /// is not forwarded and its PUBACK (MQTT 5) carries the matching reason code.
+/// <para>
+/// What one client can make the broker hold is bounded: a terminal is one connection (a new connection with
+/// its credential replaces the old one and its session), a session that went offline is dropped after
+/// Mqtt:OfflineSessionExpirySeconds, a session queues at most Mqtt:MaxPendingMessagesPerClient messages, one
+/// address holds at most Mqtt:MaxConnectionsPerAddress connections, a connection that sends no CONNECT is
+/// closed after Mqtt:ConnectTimeoutSeconds, and client ids are at most Mqtt:MaxClientIdLength characters.
+/// </para>
 /// </summary>
 public sealed class EmbeddedBroker(
     IOptions<MqttOptions> options,
@@ -36,6 +43,11 @@ public sealed class EmbeddedBroker(
     /// <summary>Who owns each session (client id): a terminal may not take over another's session.</summary>
     private readonly ConcurrentDictionary<string, string> _owners = new(StringComparer.Ordinal);
 
+    /// <summary>Each terminal's one session (client id), by username.</summary>
+    private readonly Dictionary<string, string> _sessionOf = new(StringComparer.Ordinal);
+    private readonly Lock _sessionsLock = new();
+    private readonly CancellationTokenSource _stopped = new();
+
     private MqttServer? _server;
     private GuardedTcpServerAdapter? _listener;
     private volatile bool _stopping;
@@ -54,15 +66,18 @@ public sealed class EmbeddedBroker(
         var serverOptions = new MqttServerOptionsBuilder()
             .WithMaxPendingMessagesPerClient(mqtt.MaxPendingMessagesPerClient)
             .WithPersistentSessions()
+            .WithDefaultCommunicationTimeout(TimeSpan.FromSeconds(mqtt.ConnectTimeoutSeconds))
             .Build();
-        _listener = new GuardedTcpServerAdapter(address, mqtt.Port, mqtt.MaxConnections, mqtt.MaxPacketBytes, security, logger);
+        _listener = new GuardedTcpServerAdapter(address, mqtt.Port, mqtt.MaxConnections, mqtt.MaxPacketBytes, security, logger, mqtt.MaxConnectionsPerAddress);
         _server = new MqttServerFactory().CreateMqttServer(serverOptions, [_listener]);
         _server.ValidatingConnectionAsync += OnConnect;
+        _server.ClientConnectedAsync += OnConnected;
         _server.InterceptingPublishAsync += OnPublish;
         _server.InterceptingSubscriptionAsync += OnSubscribe;
         _server.ClientDisconnectedAsync += OnDisconnect;
         _server.SessionDeletedAsync += OnSessionDeleted;
         await _server.StartAsync();
+        _ = Task.Run(() => SweepSessions(_stopped.Token), CancellationToken.None);
         await Publish(Topics.BrainState, epoch.OnlinePayload, retain: true, cancellationToken);
         epoch.Renewed += PublishEpoch;
         logger.LogInformation("Embedded MQTT broker listening on {Address}:{Port}; terminal credentials {Required}",
@@ -71,6 +86,12 @@ public sealed class EmbeddedBroker(
 
     private async Task OnConnect(ValidatingConnectionEventArgs e)
     {
+        if (e.ClientId is { } id && id.Length > options.Value.MaxClientIdLength)
+        {
+            Refuse(e, MqttConnectReasonCode.ClientIdentifierNotValid, "client-id-too-long");
+            return;
+        }
+
         if (string.IsNullOrEmpty(e.ClientId))
         {
             // MQTT 5 lets a client leave its id to the broker. Assigned before any refusal, or MQTTnet
@@ -82,7 +103,15 @@ public sealed class EmbeddedBroker(
         var username = string.IsNullOrEmpty(e.UserName) ? null : e.UserName;
         if (username is not null || e.RawPassword is { Length: > 0 })
         {
-            if (!await terminals.Verify(username, e.Password))
+            var check = await terminals.Check(username, e.Password, (e.RemoteEndPoint as IPEndPoint)?.Address.ToString() ?? "");
+            if (check.Throttled)
+            {
+                // Too many wrong passwords for this username or from this address: refused before hashing.
+                Refuse(e, MqttConnectReasonCode.QuotaExceeded, "auth-throttled");
+                return;
+            }
+
+            if (check.Value is null)
             {
                 Refuse(e, MqttConnectReasonCode.BadUserNameOrPassword, "bad-credentials");
                 return;
@@ -107,8 +136,92 @@ public sealed class EmbeddedBroker(
     {
         e.ReasonCode = code;
         security.MqttRefused(reason);
-        logger.LogDebug("MQTT connection of client {ClientId} as {Username} refused: {Reason}", e.ClientId, e.UserName, reason);
+        logger.LogDebug("MQTT connection of client {ClientId} as {Username} refused: {Reason}", Printable(e.ClientId), Printable(e.UserName), reason);
     }
+
+    private static string? Printable(string? text) => text is { Length: > 100 } ? text[..100] + "..." : text;
+
+    /// <summary>A terminal is one connection: a new one with its credential replaces the old one and ends its session.</summary>
+    private async Task OnConnected(ClientConnectedEventArgs e)
+    {
+        if (string.IsNullOrEmpty(e.UserName) || _server is null)
+        {
+            return;
+        }
+
+        string? replaced;
+        lock (_sessionsLock)
+        {
+            _sessionOf.TryGetValue(e.UserName, out replaced);
+            _sessionOf[e.UserName] = e.ClientId;
+        }
+
+        if (replaced is null || replaced == e.ClientId)
+        {
+            return;
+        }
+
+        try
+        {
+            security.MqttRefused("session-replaced");
+            logger.LogDebug("terminal {Username} connected again as {ClientId}: its session {Replaced} ends", e.UserName, Printable(e.ClientId), Printable(replaced));
+            await (await _server.GetSessionAsync(replaced)).DeleteAsync();
+        }
+        catch (InvalidOperationException)
+        {
+            // Already gone.
+        }
+    }
+
+    /// <summary>Drops sessions that have been offline longer than Mqtt:OfflineSessionExpirySeconds (or than the client asked, if less).</summary>
+    private async Task SweepSessions(CancellationToken stopping)
+    {
+        var expiry = TimeSpan.FromSeconds(options.Value.OfflineSessionExpirySeconds);
+        using var timer = new PeriodicTimer(TimeSpan.FromSeconds(Math.Clamp(expiry.TotalSeconds / 2, 1, 60)), time);
+        try
+        {
+            while (await timer.WaitForNextTickAsync(stopping))
+            {
+                try
+                {
+                    await ExpireSessions(expiry);
+                }
+                catch (Exception e) when (!stopping.IsCancellationRequested)
+                {
+                    logger.LogWarning(e, "expiring offline MQTT sessions failed; trying again at the next sweep");
+                }
+            }
+        }
+        catch (OperationCanceledException)
+        {
+        }
+    }
+
+    /// <summary>Deletes the sessions offline for longer than <paramref name="expiry"/>; answers how many.</summary>
+    public async Task<int> ExpireSessions(TimeSpan expiry)
+    {
+        if (_server is not { IsStarted: true })
+        {
+            return 0;
+        }
+
+        var now = time.GetUtcNow().UtcDateTime;
+        var expired = 0;
+        foreach (var session in await _server.GetSessionsAsync())
+        {
+            var limit = session.ExpiryInterval > 0 && session.ExpiryInterval < expiry.TotalSeconds ? TimeSpan.FromSeconds(session.ExpiryInterval) : expiry;
+            if (session.DisconnectedTimestamp is { } gone && now - gone >= limit)
+            {
+                await session.DeleteAsync();
+                expired++;
+            }
+        }
+
+        return expired;
+    }
+
+    /// <summary>Sessions the broker holds now, connected or not (read at each metrics scrape).</summary>
+    public int Sessions => _server is { IsStarted: true } server ? server.GetSessionsAsync().GetAwaiter().GetResult().Count : 0;
 
     private async Task OnPublish(InterceptingPublishEventArgs e)
     {
@@ -205,6 +318,17 @@ public sealed class EmbeddedBroker(
     private Task OnSessionDeleted(SessionDeletedEventArgs e)
     {
         _owners.TryRemove(e.Id, out _);
+        if (!string.IsNullOrEmpty(e.UserName))
+        {
+            lock (_sessionsLock)
+            {
+                if (_sessionOf.TryGetValue(e.UserName, out var current) && current == e.Id)
+                {
+                    _sessionOf.Remove(e.UserName);
+                }
+            }
+        }
+
         return Task.CompletedTask;
     }
 
@@ -256,6 +380,7 @@ public sealed class EmbeddedBroker(
     {
         epoch.Renewed -= PublishEpoch;
         _stopping = true;
+        await _stopped.CancelAsync();
         if (_server is { IsStarted: true })
         {
             await Publish(Topics.BrainState, BrainEpoch.OfflinePayload, retain: true, cancellationToken);
@@ -265,6 +390,7 @@ public sealed class EmbeddedBroker(
 
     public ValueTask DisposeAsync()
     {
+        _stopped.Dispose();
         _server?.Dispose();
         return ValueTask.CompletedTask;
     }

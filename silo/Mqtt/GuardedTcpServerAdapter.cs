@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Net;
 using System.Net.Sockets;
 using IndustryBrain.Silo.Security;
@@ -11,8 +12,9 @@ namespace IndustryBrain.Silo.Mqtt;
 
 /// <summary>
 /// The embedded broker's TCP listener, in place of MQTTnet's own: it closes a connection beyond
-/// Mqtt:MaxConnections at once, and reads every connection through a <see cref="MqttPacketGuard"/>, so a
-/// packet over Mqtt:MaxPacketBytes closes its connection before any memory is taken for it.
+/// Mqtt:MaxConnections, or beyond Mqtt:MaxConnectionsPerAddress from one client address, at once, and reads
+/// every connection through a <see cref="MqttPacketGuard"/>, so a packet over Mqtt:MaxPacketBytes closes its
+/// connection before any memory is taken for it.
 /// </summary>
 public sealed class GuardedTcpServerAdapter(
     IPAddress address,
@@ -20,7 +22,8 @@ public sealed class GuardedTcpServerAdapter(
     int maxConnections,
     int maxPacketBytes,
     SecurityMetrics metrics,
-    ILogger logger) : IMqttServerAdapter
+    ILogger logger,
+    int maxPerAddress = int.MaxValue) : IMqttServerAdapter
 {
     public const int Backlog = 1_024;
     private Socket? _listener;
@@ -28,6 +31,7 @@ public sealed class GuardedTcpServerAdapter(
     private MqttServerOptions? _options;
     private IMqttNetLogger _mqttLogger = MqttNetNullLogger.Instance;
     private int _open;
+    private readonly ConcurrentDictionary<IPAddress, int> _perAddress = new();
 
     public Func<IMqttChannelAdapter, Task>? ClientHandler { get; set; }
 
@@ -73,11 +77,30 @@ public sealed class GuardedTcpServerAdapter(
                 continue;
             }
 
-            _ = Task.Run(() => Serve(client));
+            var from = (client.RemoteEndPoint as IPEndPoint)?.Address ?? IPAddress.None;
+            if (_perAddress.AddOrUpdate(from, 1, (_, n) => n + 1) > maxPerAddress)
+            {
+                Release(from);
+                Interlocked.Decrement(ref _open);
+                metrics.MqttRefused("address-limit");
+                client.Dispose();
+                continue;
+            }
+
+            _ = Task.Run(() => Serve(client, from));
         }
     }
 
-    private async Task Serve(Socket socket)
+    /// <summary>One connection of this address fewer; an address with none left is forgotten.</summary>
+    private void Release(IPAddress from)
+    {
+        if (_perAddress.AddOrUpdate(from, 0, (_, n) => n - 1) <= 0)
+        {
+            _perAddress.TryRemove(new KeyValuePair<IPAddress, int>(from, 0));
+        }
+    }
+
+    private async Task Serve(Socket socket, IPAddress from)
     {
         try
         {
@@ -103,6 +126,7 @@ public sealed class GuardedTcpServerAdapter(
         finally
         {
             socket.Dispose();
+            Release(from);
             Interlocked.Decrement(ref _open);
         }
     }

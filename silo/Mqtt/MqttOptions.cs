@@ -17,8 +17,26 @@ public sealed class MqttOptions
 
     public int Port { get; set; } = 1883;
 
-    /// <summary>Messages the embedded broker holds for one slow subscriber before it drops the oldest.</summary>
-    public int MaxPendingMessagesPerClient { get; set; } = 100_000;
+    /// <summary>
+    /// Messages the embedded broker holds for one session (a slow subscriber, or a terminal's rejects while it is
+    /// offline) before it drops the oldest: what one client can make the brain hold.
+    /// </summary>
+    public int MaxPendingMessagesPerClient { get; set; } = 1_000;
+
+    /// <summary>
+    /// How long the embedded broker keeps the session of a client that went away (its subscriptions and queued
+    /// messages), whatever the client asked for: MQTT 3.1.1 persistent sessions would otherwise never end.
+    /// </summary>
+    public int OfflineSessionExpirySeconds { get; set; } = 600;
+
+    /// <summary>Open connections from one client address at most; beyond it a new connection is closed at once.</summary>
+    public int MaxConnectionsPerAddress { get; set; } = 2_000;
+
+    /// <summary>How long a new connection may take to send its CONNECT (and the broker to send a DISCONNECT) before it is closed.</summary>
+    public int ConnectTimeoutSeconds { get; set; } = 10;
+
+    /// <summary>The longest client id taken (MQTT 5 servers must take 23 characters); a longer one is refused (client identifier not valid).</summary>
+    public int MaxClientIdLength { get; set; } = 128;
 
     /// <summary>
     /// True (the default): the embedded broker admits only terminals with a credential from the registry.

@@ -14,12 +14,16 @@ namespace IndustryBrain.Silo.Security;
 /// pledge at /api/bundles/{bundle}/pledges/{id}; reads the reject log filtered to itself. Nothing else:
 /// not registration (PUT /api/enterprises/{id}), not opening bundles, not the cockpit.</item>
 /// </list>
-/// Paths outside /api are not the API's: the rule allows them (health, metrics, OpenAPI, the page).
+/// Paths outside /api are not the API's: the rule allows them (health, metrics, OpenAPI, the page), except
+/// the operator's tools (<see cref="OperatorOnly"/>: the Orleans Dashboard, /debug), which only an administrator reaches.
 /// </summary>
 public static class AccessRule
 {
     /// <summary>Segments of /api that only an administrator reaches, even to read.</summary>
     public static readonly string[] AdminOnly = ["keys", "broker"];
+
+    /// <summary>First segments outside /api that only an administrator reaches: the Orleans Dashboard (live log, grain and silo figures) and /debug.</summary>
+    public static readonly string[] OperatorOnly = ["dashboard", "debug"];
 
     /// <param name="caller">The authenticated caller, or null for a request without a valid key.</param>
     /// <param name="method">The HTTP method.</param>
@@ -29,7 +33,7 @@ public static class AccessRule
     {
         if (!IsApi(segments))
         {
-            return true;
+            return !IsOperatorTool(segments) || caller?.Role == Roles.Admin;
         }
 
         if (caller is null)
@@ -53,6 +57,9 @@ public static class AccessRule
 
     public static bool IsApi(IReadOnlyList<string> segments) =>
         segments.Count > 0 && segments[0].Equals("api", StringComparison.OrdinalIgnoreCase);
+
+    public static bool IsOperatorTool(IReadOnlyList<string> segments) =>
+        segments.Count > 0 && OperatorOnly.Contains(segments[0], StringComparer.OrdinalIgnoreCase);
 
     private static bool EnterpriseAllows(string own, string method, bool reads, IReadOnlyList<string> segments, string? enterpriseFilter)
     {

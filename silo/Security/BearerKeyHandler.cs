@@ -26,6 +26,7 @@ public sealed class BearerKeyHandler(
     public const string KeyIdClaim = "ib:key";
     public const string StreamPath = "/api/cockpit/stream";
     private const string BadKey = "bad-key";
+    private const string Throttled = "throttled";
 
     protected override async Task<AuthenticateResult> HandleAuthenticateAsync()
     {
@@ -35,8 +36,14 @@ public sealed class BearerKeyHandler(
             return AuthenticateResult.NoResult();
         }
 
-        var caller = await keys.Verify(key);
-        if (caller is null)
+        var check = await keys.Check(key, Context.Connection.RemoteIpAddress?.ToString() ?? "");
+        if (check.RetryAfter is { } wait)
+        {
+            Context.Items[Throttled] = wait;
+            return AuthenticateResult.Fail("too many wrong API keys");
+        }
+
+        if (check.Value is not { } caller)
         {
             Context.Items[BadKey] = true;
             return AuthenticateResult.Fail("the API key is not valid");
@@ -83,6 +90,15 @@ public sealed class BearerKeyHandler(
 
     protected override async Task HandleChallengeAsync(AuthenticationProperties properties)
     {
+        if (Context.Items[Throttled] is TimeSpan wait)
+        {
+            // Refused by rate before the key was hashed: too many wrong keys from this address or for this key id.
+            metrics.HttpRefused("auth-throttled");
+            Response.Headers.RetryAfter = ((int)Math.Ceiling(wait.TotalSeconds)).ToString(System.Globalization.CultureInfo.InvariantCulture);
+            await Problems.Of(StatusCodes.Status429TooManyRequests, "rate-limited", "too many wrong API keys lately; try again after Retry-After").ExecuteAsync(Context);
+            return;
+        }
+
         metrics.HttpRefused("unauthenticated");
         Response.Headers.WWWAuthenticate = Context.Items.ContainsKey(BadKey) ? "Bearer error=\"invalid_token\"" : "Bearer";
         var detail = Context.Items.ContainsKey(BadKey)

@@ -29,6 +29,7 @@ public static class SecurityHosting
             .ValidateOnStart();
         services.AddSingleton<SecurityMetrics>();
         services.AddSingleton<KeyVerifier>();
+        services.AddSingleton<KeyWatch>();
         services.AddSingleton<TerminalVerifier>();
         services.AddHostedService<AdminKeyBootstrap>();
 

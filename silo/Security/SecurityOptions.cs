@@ -11,6 +11,16 @@ public sealed class AuthOptions
     /// revoked on another silo stops working within this time; on the silo that revoked it, at once.
     /// </summary>
     public int CacheSeconds { get; set; } = 5;
+
+    /// <summary>
+    /// Wrong secrets per second one key id, terminal username or client address may present, sustained, before
+    /// further ones are refused by rate (HTTP 429, MQTT quota exceeded) without being hashed; 0 turns it off.
+    /// HTTP and MQTT count separately.
+    /// </summary>
+    public double FailuresPerSecond { get; set; } = 10;
+
+    /// <summary>Wrong secrets one key id, username or address may present at once above that rate.</summary>
+    public int FailureBurst { get; set; } = 50;
 }
 
 /// <summary>The Http:* limits: request size, connections and request rates.</summary>

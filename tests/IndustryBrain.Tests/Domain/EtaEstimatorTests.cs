@@ -165,4 +165,33 @@ public sealed class EtaEstimatorTests
         Assert.Equal(eta.Eta(), rebuilt.Eta());
         Assert.Equal(T0.AddSeconds(1024), rebuilt.Eta());
     }
+
+    [Theory]
+    [InlineData(0.1, 0.2)]
+    [InlineData(0.5, 1.0)]
+    [InlineData(1e-9, 2e-9)]
+    public void Observations_at_the_edge_of_time_give_no_eta_rather_than_an_overflow(double first, double second)
+    {
+        var eta = new EtaEstimator();
+        eta.Observe(new DateTimeOffset(9999, 12, 31, 23, 0, 0, TimeSpan.Zero), first);
+        eta.Observe(new DateTimeOffset(9999, 12, 31, 23, 59, 59, TimeSpan.Zero), second);
+
+        var projected = eta.Eta();
+
+        // An answer, if any, can still be shown in any time zone.
+        Assert.True(projected is null || projected.Value.ToOffset(TimeSpan.FromHours(14)) > DateTimeOffset.MinValue);
+    }
+
+    [Fact]
+    public void A_curve_from_the_beginning_of_time_gives_an_eta_that_can_be_shown()
+    {
+        var eta = new EtaEstimator();
+        eta.Observe(DateTimeOffset.MinValue, 0.0);
+        eta.Observe(DateTimeOffset.MinValue.AddSeconds(10), 0.0001);
+        eta.Observe(T0, 0.0002);
+
+        var projected = eta.Eta();
+
+        Assert.True(projected is null || projected.Value.ToOffset(TimeSpan.FromHours(-14)) < DateTimeOffset.MaxValue);
+    }
 }

@@ -155,12 +155,12 @@ public sealed class OrderRulesTests
         var plan = new OrderPlan("slaughter knife 8in", 18225, 38.5m, Due,
             [new RoutingStep("blank", "下料", null), new RoutingStep("forge", "锻打", 2), new RoutingStep("pack", "包装", 0.5)]);
 
-        Assert.Null(OrderRules.PlanProblem(plan));
-        Assert.Null(OrderRules.PlanProblem(plan with { Quantity = 1, UnitPrice = 0 }));
-        Assert.Null(OrderRules.PlanProblem(plan with { Quantity = 1_000_000_000, UnitPrice = 100_000_000m }));
-        Assert.Null(OrderRules.PlanProblem(plan with { Product = new string('p', 200) }));
-        Assert.Null(OrderRules.PlanProblem(plan with { Routing = [.. Enumerable.Range(0, 100).Select(i => Step($"s{i}"))] }));
-        Assert.Null(OrderRules.PlanProblem(plan with { Routing = [new RoutingStep("pack", new string('n', 100), 1_000_000)] }));
+        Assert.Null(OrderRules.PlanProblem(plan, Due));
+        Assert.Null(OrderRules.PlanProblem(plan with { Quantity = 1, UnitPrice = 0 }, Due));
+        Assert.Null(OrderRules.PlanProblem(plan with { Quantity = 1_000_000_000, UnitPrice = 100_000_000m }, Due));
+        Assert.Null(OrderRules.PlanProblem(plan with { Product = new string('p', 200) }, Due));
+        Assert.Null(OrderRules.PlanProblem(plan with { Routing = [.. Enumerable.Range(0, 100).Select(i => Step($"s{i}"))] }, Due));
+        Assert.Null(OrderRules.PlanProblem(plan with { Routing = [new RoutingStep("pack", new string('n', 100), 1_000_000)] }, Due));
     }
 
     public static TheoryData<string, OrderPlan?> BadPlans()
@@ -194,11 +194,17 @@ public sealed class OrderRulesTests
             { "weight of routing step 'forge' must be positive", good with { Routing = [Step("forge", double.PositiveInfinity)] } },
             { "weight of routing step 'forge' must be positive", good with { Routing = [Step("forge", 1_000_001)] } },
             { "name of routing step 'forge' is longer than 100 characters", good with { Routing = [new RoutingStep("forge", new string('n', 101), null)] } },
+            { "product has a control or formatting character (U+0000) at position 5", good with { Product = "knife\0" } },
+            { "name of routing step 'forge' has a control or formatting character (U+001B) at position 1", good with { Routing = [new RoutingStep("forge", "锻\u001b[31m", null)] } },
+            { "due must lie within 10 years before and 100 years after today", good with { Due = new DateTimeOffset(1, 1, 2, 0, 0, 0, TimeSpan.Zero) } },
+            { "due must lie within 10 years before and 100 years after today", good with { Due = DateTimeOffset.MaxValue } },
+            { "due must lie within 10 years before and 100 years after today", good with { Due = Due.AddYears(101) } },
+            { "due must lie within 10 years before and 100 years after today", good with { Due = Due.AddYears(-11) } },
         };
     }
 
     [Theory]
     [MemberData(nameof(BadPlans))]
     public void A_bad_plan_is_refused_with_a_sentence_saying_why(string expected, OrderPlan? plan) =>
-        Assert.Equal(expected, OrderRules.PlanProblem(plan));
+        Assert.Equal(expected, OrderRules.PlanProblem(plan, Due));
 }

@@ -343,4 +343,27 @@ public sealed class ProductionOrderGrainTests(BrainCluster brain)
         Assert.Equal(10, Step(await mine.GetProgress(), "forge").Good);
         Assert.Equal(99, Step(await theirs.GetProgress(), "forge").Good);
     }
+
+    [Fact]
+    public async Task Readings_dated_at_the_edges_of_time_never_break_the_order()
+    {
+        // The ingest refuses such readings now; an order that took them before (or from another door) still answers.
+        var order = Order();
+        var due = DateTimeOffset.UtcNow.AddDays(3).ToOffset(Shanghai);
+        await order.Plan(Plan(1000, due, new RoutingStep("blank", null, null), new RoutingStep("pack", null, null)));
+
+        await Apply(order, R("T1", "blank", 1, 10, ts: new DateTimeOffset(9999, 12, 31, 23, 0, 0, TimeSpan.Zero)));
+        await Apply(order, R("T1", "blank", 2, 20, ts: new DateTimeOffset(9999, 12, 31, 23, 59, 59, TimeSpan.Zero)));
+        await Apply(order, R("T1", "pack", 1, 1000, ts: DateTimeOffset.MaxValue));
+
+        var progress = await order.GetProgress();
+        Assert.Equal(20, Step(progress, "blank").Good);
+        await order.Plan(Plan(2000, due, new RoutingStep("blank", null, null), new RoutingStep("pack", null, null)));
+        Assert.Single(await brain.Grains.GetGrain<IEnterpriseGrain>(_enterprise).ListOrders());
+
+        var old = Order("QF-OLD");
+        await Apply(old, R("T1", "pack", 1, 1, ts: DateTimeOffset.MinValue), R("T1", "pack", 2, 2, ts: DateTimeOffset.MinValue.AddSeconds(5)));
+        await old.Plan(Plan(10, due, new RoutingStep("pack", null, null)));
+        Assert.Equal(2, Step(await old.GetProgress(), "pack").Good);
+    }
 }

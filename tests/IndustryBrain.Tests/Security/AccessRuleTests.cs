@@ -107,7 +107,22 @@ public sealed class AccessRuleTests
     [InlineData("GET", "/")]
     [InlineData("GET", "/index.html")]
     [InlineData("GET", "/apiary")]
+    [InlineData("GET", "/dashboarding")]
     public void Paths_outside_the_api_are_open(string method, string path) => Assert.True(Allows(null, method, path));
+
+    [Theory]
+    [InlineData("GET", "/dashboard")]
+    [InlineData("GET", "/Dashboard/Trace")]
+    [InlineData("GET", "/dashboard/HistoricalStats/x")]
+    [InlineData("POST", "/debug/gc")]
+    [InlineData("GET", "/DEBUG/anything")]
+    public void The_operators_tools_outside_the_api_are_the_administrators_alone(string method, string path)
+    {
+        Assert.True(Allows(Admin, method, path));
+        Assert.False(Allows(null, method, path));
+        Assert.False(Allows(Official, method, path));
+        Assert.False(Allows(Qiaofeng, method, path));
+    }
 
     [Fact]
     public void An_enterprise_key_without_an_enterprise_or_an_unknown_role_is_refused()

@@ -155,10 +155,14 @@ public sealed class HttpRightsTests(TwoFirmsSilo firms) : IClassFixture<TwoFirms
         await Refused(HttpStatusCode.Forbidden, "forbidden", HttpMethod.Put, "/api/bundles/steel2", firms.Qiaofeng, new { });
         await Refused(HttpStatusCode.Forbidden, "forbidden", HttpMethod.Post, "/api/bundles/steel/close", firms.Qiaofeng);
 
+        // Another firm sees the bundle's total, not who pledged it; the pledging firm sees its own pledge.
         var bundle = await Silo.Ok(HttpMethod.Get, "/api/bundles/steel", firms.Qiaofeng);
-        var pledge = bundle!["pledges"]!.AsArray().Single(p => p!["enterprise"]!.GetValue<string>() == "other");
-        Assert.Equal(30m, pledge!["quantity"]!.GetValue<decimal>());
+        Assert.DoesNotContain(bundle!["pledges"]!.AsArray(), p => p!["enterprise"]!.GetValue<string>() == "other");
+        Assert.Equal(30m, bundle["totalQuantity"]!.GetValue<decimal>());
         Assert.Equal("open", bundle["state"]!.GetValue<string>());
+        var own = await Silo.Ok(HttpMethod.Get, "/api/bundles/steel", firms.Other);
+        var pledge = own!["pledges"]!.AsArray().Single(p => p!["enterprise"]!.GetValue<string>() == "other");
+        Assert.Equal(30m, pledge!["quantity"]!.GetValue<decimal>());
     }
 
     [Fact]

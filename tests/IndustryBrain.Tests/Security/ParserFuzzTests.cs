@@ -20,7 +20,7 @@ public sealed class ParserFuzzTests(ITestOutputHelper output)
     public const int CountInputs = 100_000;
     public const int StatusInputs = 20_000;
     private static readonly TimeSpan Bound = TimeSpan.FromMinutes(3);
-    private static readonly DateTimeOffset ReceivedAt = new(2026, 11, 22, 8, 0, 0, TimeSpan.Zero);
+    private static readonly DateTimeOffset ReceivedAt = new(2026, 11, 22, 8, 15, 0, TimeSpan.Zero);
 
     private static readonly string[] CountSeeds =
     [
@@ -71,6 +71,58 @@ public sealed class ParserFuzzTests(ITestOutputHelper output)
     private static byte[] Input(Mutator mutator, string[] seeds) =>
         mutator.Chance(0.15) ? mutator.Noise() : mutator.Mutate(mutator.Pick(seeds));
 
+    [Fact]
+    public void Every_reading_time_is_taken_only_within_the_window_the_brain_trusts()
+    {
+        // Times across DateTimeOffset's whole range and around the window's edges, in every offset: the parser
+        // must never throw, and must take a time exactly when an independent reading of it lies in the window.
+        var mutator = new Mutator(Mutator.SeedFromEnvironment() + 7);
+        var random = mutator.Random;
+        var into = new List<ParsedReading>();
+        int taken = 0, outside = 0;
+        for (var i = 0; i < 20_000; i++)
+        {
+            var utc = random.Next(4) switch
+            {
+                0 => new DateTime(random.NextInt64(DateTime.MinValue.Ticks, DateTime.MaxValue.Ticks), DateTimeKind.Utc),
+                1 => ReceivedAt.UtcDateTime.AddSeconds(random.Next(-400, 400)),
+                2 => ReceivedAt.UtcDateTime.AddDays(-30).AddSeconds(random.Next(-400, 400)),
+                _ => random.Next(2) == 0 ? DateTime.MaxValue.AddSeconds(-random.Next(0, 200_000)) : DateTime.MinValue.AddSeconds(random.Next(0, 200_000)),
+            };
+            var offset = TimeSpan.FromMinutes(random.Next(-14 * 60, 14 * 60 + 1));
+            var local = new DateTime(Math.Clamp(utc.Ticks + offset.Ticks, DateTime.MinValue.Ticks, DateTime.MaxValue.Ticks));
+            var text = local.ToString("yyyy-MM-ddTHH:mm:ss", System.Globalization.CultureInfo.InvariantCulture)
+                + (offset == TimeSpan.Zero && random.Next(2) == 0 ? "Z" : (offset < TimeSpan.Zero ? "-" : "+") + offset.ToString(@"hh\:mm", System.Globalization.CultureInfo.InvariantCulture));
+            var input = Encoding.UTF8.GetBytes($$"""{"order":"T","step":"s","seq":{{i}},"good":1,"ts":"{{text}}"}""");
+            into.Clear();
+            Refusal? refusal;
+            try
+            {
+                refusal = ReadingParser.ParseCounts(new ReadOnlySequence<byte>(input), "T1", ReceivedAt, into);
+            }
+            catch (Exception e)
+            {
+                throw Failure(mutator, i, input, $"threw {e.GetType().Name}: {e.Message}");
+            }
+
+            using var document = JsonDocument.Parse(input);
+            var parses = document.RootElement.GetProperty("ts").TryGetDateTimeOffset(out var ts);
+            var expected = !parses ? RejectReasons.InvalidField
+                : TimestampWindow.Default.Problem(ts, ReceivedAt) is null ? null
+                : RejectReasons.TsOutOfRange;
+            if (refusal?.Reason != expected)
+            {
+                throw Failure(mutator, i, input, $"answered {refusal?.Reason ?? "taken"}, expected {expected ?? "taken"}");
+            }
+
+            taken += expected is null ? 1 : 0;
+            outside += expected == RejectReasons.TsOutOfRange ? 1 : 0;
+        }
+
+        output.WriteLine($"seed {mutator.Seed}: 20000 reading times, {taken} taken, {outside} out of range");
+        Assert.True(taken > 2_000 && outside > 5_000, $"{taken} taken, {outside} out of range");
+    }
+
     private static (int, int) RunCounts(Mutator mutator)
     {
         int taken = 0, refused = 0;
@@ -105,6 +157,11 @@ public sealed class ParserFuzzTests(ITestOutputHelper output)
 
             taken++;
             var readings = into.Skip(1).ToList();
+            if (readings.FirstOrDefault(r => TimestampWindow.Default.Problem(r.Reading.Ts, ReceivedAt) is not null) is { Order: not null } outside)
+            {
+                throw Failure(mutator, i, input, $"taken with ts {outside.Reading.Ts:O}, outside the window around {ReceivedAt:O}");
+            }
+
             if (Expected(input) is not { } expected)
             {
                 throw Failure(mutator, i, input, "taken, but it is not one reading object or an array of them");
@@ -149,6 +206,11 @@ public sealed class ParserFuzzTests(ITestOutputHelper output)
             }
 
             taken++;
+            if (TimestampWindow.Default.Problem(status!.Ts, ReceivedAt) is { } outside)
+            {
+                throw Failure(mutator, i, input, $"taken, but {outside}");
+            }
+
             var expected = ExpectedStatus(input);
             if (expected != status)
             {

@@ -43,7 +43,7 @@ public sealed partial class WireFuzzTests(ITestOutputHelper output)
             var oracle = new Dictionary<string, OrderCounts>(StringComparer.Ordinal);
             var named = new HashSet<string>(StringComparer.Ordinal);
             var log = new List<string>();
-            int applied = 0, refused = 0;
+            int applied = 0, refused = 0, outOfRange = 0;
             var parsed = new List<ParsedReading>();
             for (var i = 0; i < MqttInputs; i++)
             {
@@ -88,6 +88,7 @@ public sealed partial class WireFuzzTests(ITestOutputHelper output)
                     Assert.False(Accepted(result), $"{what}\n  taken, the parser refuses it with {expected}");
                     Assert.Equal(expected, result.ReasonString);
                     refused++;
+                    outOfRange += expected == RejectReasons.TsOutOfRange ? 1 : 0;
                 }
             }
 
@@ -110,25 +111,39 @@ public sealed partial class WireFuzzTests(ITestOutputHelper output)
 
             using var other = await silo.Send(HttpMethod.Get, "/api/enterprises/other/orders", silo.AdminKey);
             Assert.Equal("[]", await other.Content.ReadAsStringAsync());
-            return (applied, refused, oracle.Count);
+            return (applied, refused, oracle.Count, outOfRange);
         });
 
-        var (applied, refused, orders) = await run.WaitAsync(Bound);
-        output.WriteLine($"seed {mutator.Seed}: {MqttInputs} MQTT messages, {applied} applied to {orders} orders, {refused} refused");
+        var (applied, refused, orders, outOfRange) = await run.WaitAsync(Bound);
+        output.WriteLine($"seed {mutator.Seed}: {MqttInputs} MQTT messages, {applied} applied to {orders} orders, {refused} refused ({outOfRange} for their ts)");
         Assert.Equal(MqttInputs, applied + refused);
         Assert.True(applied > 200 && refused > 2_000, $"{applied} applied, {refused} refused");
+        Assert.True(outOfRange > 100, $"only {outOfRange} messages were refused for their ts");
         await silo.Ok(HttpMethod.Get, "/health", null);
     }
 
     private static string CountMessage(Mutator mutator, string order, int i)
     {
-        string One(int k) => $$"""{"order":"{{order}}","step":"{{mutator.Pick(new[] { "blank", "forge", "pack" })}}","run":{{mutator.Random.Next(2)}},"seq":{{i * 10 + k}},"good":{{(i * 10) + (k * 7)}},"scrap":{{k}},"ts":"2026-11-22T08:15:30Z"}""";
+        string One(int k) => $$"""{"order":"{{order}}","step":"{{mutator.Pick(new[] { "blank", "forge", "pack" })}}","run":{{mutator.Random.Next(2)}},"seq":{{i * 10 + k}},"good":{{(i * 10) + (k * 7)}},"scrap":{{k}},"ts":"{{Ts(mutator)}}"}""";
         return mutator.Random.Next(3) switch
         {
             0 => One(0),
             1 => $"[{One(0)},{One(1)}]",
             _ => $"[{One(0)},{One(1)},{One(2)}]",
         };
+    }
+
+    /// <summary>A reading's time: mostly within the last week, now and then from a terminal clock the brain must not trust.</summary>
+    private static string Ts(Mutator mutator)
+    {
+        var now = DateTimeOffset.UtcNow;
+        var at = mutator.Random.Next(12) switch
+        {
+            0 => mutator.Pick(new[] { "9999-12-31T23:59:59Z", "9999-12-31T23:00:00Z", "0001-01-01T00:00:00Z", "9999-12-31T23:59:59-14:00" }),
+            1 => mutator.Pick(new[] { now.AddDays(1), now.AddHours(1), now.AddDays(-400), now.AddDays(-31) }).ToString("yyyy-MM-ddTHH:mm:ssK", CultureInfo.InvariantCulture),
+            _ => now.AddMinutes(-mutator.Random.Next(1, 7 * 24 * 60)).ToString("yyyy-MM-ddTHH:mm:ssK", CultureInfo.InvariantCulture),
+        };
+        return at.Replace("+00:00", "Z", StringComparison.Ordinal);
     }
 
     [GeneratedRegex("%[01][0-9A-F]|%7F", RegexOptions.IgnoreCase)]
@@ -354,8 +369,8 @@ public sealed partial class WireFuzzTests(ITestOutputHelper output)
         }
 
         /// <summary>
-        /// A field of the JSON body as ASP.NET Core binds it (names in any case, the last one wins, numbers
-        /// also from strings), as invariant text; null when this reading cannot tell.
+        /// A field of the JSON body as ASP.NET Core binds it (names in any case, the last one wins; a number
+        /// given as a string is refused, so is never applied), as invariant text; null when this reading cannot tell.
         /// </summary>
         private static string? Field(byte[] body, string name)
         {
