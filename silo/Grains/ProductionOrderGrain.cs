@@ -58,7 +58,15 @@ public sealed class ProductionOrderGrain(
         return Task.CompletedTask;
     }
 
-    public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken) => await Flush(save: true);
+    /// <summary>
+    /// Saves on the way out. When the silo is stopping, the order has already handed its figures to its
+    /// enterprise (<see cref="HandOff"/>, from <c>StopHandOff</c>) and only saves: a call now would find the
+    /// enterprise gone and nowhere left to place it.
+    /// </summary>
+    public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken) =>
+        await Flush(save: true, report: reason.ReasonCode != DeactivationReasonCode.ShuttingDown);
+
+    public Task HandOff() => Flush(save: true);
 
     public Task<ApplyOutcome> Apply(ReadingBatch batch)
     {
@@ -178,7 +186,7 @@ public sealed class ProductionOrderGrain(
         }
     }
 
-    private async Task Flush(bool save)
+    private async Task Flush(bool save, bool report = true)
     {
         _flushedAt = time.GetUtcNow();
         save |= _flushedAt - _savedAt >= SaveEvery;
@@ -186,7 +194,7 @@ public sealed class ProductionOrderGrain(
         // The enterprise hears the figures while the state is being saved, not after: under load the
         // save waits its turn in the store, and the cockpit should not wait with it.
         var summary = Summary();
-        var reporting = _reported is null || !SameFigures(_reported, summary)
+        var reporting = report && (_reported is null || !SameFigures(_reported, summary))
             ? GrainFactory.GetGrain<IEnterpriseGrain>(_enterprise).ReportOrder(summary)
             : null;
         if (_dirty && save)

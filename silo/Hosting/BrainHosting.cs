@@ -17,6 +17,7 @@ using OpenTelemetry.Trace;
 using Orleans.Configuration;
 using Orleans.Dashboard;
 using Orleans.Runtime.Hosting;
+using Scalar.AspNetCore;
 using StackExchange.Redis;
 
 namespace IndustryBrain.Silo.Hosting;
@@ -98,6 +99,9 @@ public static class BrainHosting
         // After Orleans: the first administrator key is made in the registry grain.
         services.AddBrainSecurity(configuration);
 
+        // Stopped after the ingest has drained and before Orleans deactivates the grains.
+        services.AddHostedService<StopHandOff>();
+
         // The hosting log's "Request starting" lines carry query strings, and the cockpit stream's carries a key.
         builder.Logging.AddFilter("Microsoft.AspNetCore.Hosting.Diagnostics", LogLevel.Warning);
 
@@ -142,12 +146,15 @@ public static class BrainHosting
             o.StatusCodeSelector = e => e is BadHttpRequestException bad ? bad.StatusCode : StatusCodes.Status500InternalServerError;
             o.SuppressDiagnosticsCallback = c => c.Exception is BadHttpRequestException; // the client's fault, not worth an error line
         });
-        services.AddOpenApi();
+        services.AddOpenApi(o => o.AddDocumentTransformer<BearerSecurityScheme>());
+        services.AddBrainHealthChecks();
         var telemetry = services.AddOpenTelemetry()
             .ConfigureResource(resource => resource.AddService("industry-brain", serviceInstanceId: identity.SiloName))
             .WithMetrics(metrics =>
             {
-                metrics.AddMeter(IngestMetrics.MeterName, "Microsoft.Orleans")
+                // System.Runtime: the runtime's own meter (GC, heap, thread pool, JIT, exceptions; the process's CPU time
+                // and working set) as dotnet_* series.
+                metrics.AddMeter(IngestMetrics.MeterName, "Microsoft.Orleans", "System.Runtime")
                     .AddAspNetCoreInstrumentation()
                     .AddPrometheusExporter();
                 if (tracing)
@@ -267,6 +274,11 @@ public static class BrainHosting
         app.UseCockpitPage();
         app.UseBrainSecurity();
         app.MapOpenApi();
+        app.MapScalarApiReference("/docs", o => o
+            .WithTitle("IndustryBrain API")
+            .DisableDefaultFonts()
+            .AddPreferredSecuritySchemes([BearerSecurityScheme.Name]));
+        app.MapBrainHealthChecks();
         app.MapPrometheusScrapingEndpoint();
         app.MapOrleansDashboard(routePrefix: "/dashboard");
         app.MapBrainGauges();
