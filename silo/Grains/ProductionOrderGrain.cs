@@ -37,6 +37,7 @@ public sealed class ProductionOrderGrain(
     private string _order = "";
     private OrderCounts _counts = new();
     private EtaEstimator _eta = new();
+    private readonly RoutingWatch _routing = new();
     private bool _dirty;
     private OrderSummary? _reported;
     private IGrainTimer? _flush;
@@ -84,6 +85,11 @@ public sealed class ProductionOrderGrain(
                         latest = reading.Ts;
                     }
 
+                    if (_routing.Tell(state.State.Plan, _order, reading) is { } offRouting)
+                    {
+                        (rejections ??= []).Add(new Rejection(_enterprise, reading.Terminal, RejectReasons.UnknownStep, reading.Seq, offRouting, time.GetUtcNow()));
+                    }
+
                     break;
                 case ReadingVerdict.Duplicate:
                     duplicates++;
@@ -117,6 +123,7 @@ public sealed class ProductionOrderGrain(
         plan = Shared(plan);
         state.State.Plan = plan;
         state.State.PlannedAt ??= time.GetUtcNow();
+        _routing.PlanChanged();
         if (before is null || before.Quantity != plan.Quantity || !before.Routing.SequenceEqual(plan.Routing))
         {
             // Progress is measured against the plan: a curve drawn against another plan (or none) would
@@ -152,7 +159,7 @@ public sealed class ProductionOrderGrain(
 
         foreach (var (step, count) in _counts.Steps.OrderBy(s => s.Key, StringComparer.Ordinal))
         {
-            if (plan is null || !Array.Exists(plan.Routing, r => r.Step == step))
+            if (plan is null || !RoutingWatch.OnRouting(plan, step))
             {
                 // Counted but not on the routing (or not planned yet): shown, weighing nothing.
                 steps.Add(new StepProgress(step, null, 0, count.Good, count.Scrap,
