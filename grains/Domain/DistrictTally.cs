@@ -73,6 +73,43 @@ public sealed class DistrictTally
         }
     }
 
+    /// <summary>The district's enterprises by id (those registered, and those only heard of through their terminals), a page at a time.</summary>
+    public EnterprisePage ListEnterprises(EnterpriseQuery query, DateOnly today)
+    {
+        var matching = _enterprises.Values
+            .Where(e => query.ChainNode is null || e.ChainNode == query.ChainNode)
+            .OrderBy(e => e.Enterprise, StringComparer.Ordinal)
+            .ToList();
+        var page = matching
+            .Where(e => query.After is null || string.CompareOrdinal(e.Enterprise, query.After) > 0)
+            .Take(query.Limit + 1)
+            .ToList();
+        var more = page.Count > query.Limit;
+        if (more)
+        {
+            page.RemoveAt(page.Count - 1);
+        }
+
+        var items = page.Select(e => new EnterpriseListing(e.Enterprise, e.Name, e.ChainNode, e.Registered, e.Orders.Active, e.Orders.ToDictionary(),
+            e.TerminalsOnline, e.TerminalsInFault, e.Daily.FirstOrDefault(d => d.Date == today) is { } day ? new Output(day.Units, day.Value) : Output.Zero)).ToArray();
+        return new EnterprisePage(items, matching.Count, more ? items[^1].Enterprise : null);
+    }
+
+    /// <summary>
+    /// The enterprises, by id from <see cref="OrderHolderQuery.From"/> on, whose orders may answer an order list:
+    /// every one, or when a status is asked for, those with orders in it as of their last roll-up (an order on
+    /// track whose due time has passed counts as possibly late).
+    /// </summary>
+    public List<OrderHolder> OrderHolders(OrderHolderQuery query, DateTimeOffset now) =>
+        [.. _enterprises.Values
+            .Where(e => query.Enterprise is null || e.Enterprise == query.Enterprise)
+            .Where(e => query.ChainNode is null || e.ChainNode == query.ChainNode)
+            .Where(e => query.From is null || string.CompareOrdinal(e.Enterprise, query.From) >= 0)
+            .Where(e => query.Status is null || e.Orders.ToDictionary()[query.Status] > 0
+                || (query.Status == OrderStatuses.Late && e.NextDue is { } due && due < now))
+            .OrderBy(e => e.Enterprise, StringComparer.Ordinal)
+            .Select(e => new OrderHolder(e.Enterprise, e.Name))];
+
     /// <summary>
     /// Enterprises whose counts went stale by <paramref name="now"/>: one of their on-track or at-risk
     /// orders has passed its due time. Each is named once; its next roll-up sets its next due time.

@@ -138,7 +138,9 @@ public static class BrainHosting
         {
             if (!problem.ProblemDetails.Extensions.ContainsKey("reason"))
             {
-                problem.ProblemDetails.Extensions["reason"] = Problems.ReasonOf(problem.ProblemDetails.Status ?? problem.HttpContext.Response.StatusCode);
+                var reason = Problems.ReasonOf(problem.ProblemDetails.Status ?? problem.HttpContext.Response.StatusCode);
+                problem.ProblemDetails.Extensions["reason"] = reason;
+                problem.ProblemDetails.Title = Problems.Title(reason);
             }
         });
         services.Configure<ExceptionHandlerOptions>(o =>
@@ -283,6 +285,7 @@ public static class BrainHosting
         app.MapOrleansDashboard(routePrefix: "/dashboard");
         app.MapBrainGauges();
         app.MapEnterprises();
+        app.MapLists();
         app.MapBundles();
         app.MapOperations();
         app.MapCockpit();
