@@ -28,6 +28,7 @@ public sealed class DistrictTally
     private int _registered;
     private int _online;
     private int _inFault;
+    private long _inProcess;
     private StatusCounts _orders = StatusCounts.Zero;
 
     private sealed class LinkTally
@@ -216,8 +217,23 @@ public sealed class DistrictTally
             map.Edges,
             [.. _alerts.Take(MaxAlerts)],
             _orders.Late + _orders.AtRisk + _inFault,
-            daily);
+            daily,
+            _inProcess,
+            OpenBundles());
     }
+
+    /// <summary>At most this many open bundles are listed in the view, soonest deadline first.</summary>
+    public const int MaxOpenBundles = 6;
+
+    /// <summary>The open bundles, soonest deadline first: deadline, total against minimum and tiers (counted from 1; 0 below the first).</summary>
+    public BundleMark[] OpenBundles() =>
+        [.. _bundles.Values
+            .Where(b => b.State == BundleStates.Open)
+            .OrderBy(b => b.ClosesAt)
+            .ThenBy(b => b.Bundle, StringComparer.Ordinal)
+            .Take(MaxOpenBundles)
+            .Select(b => new BundleMark(b.Bundle, b.Material, b.Unit, b.ClosesAt, b.TotalQuantity, b.MinQuantity,
+                [.. (b.Tiers ?? []).Select(t => t.MinQuantity)], (b.Tiers ?? []).Count(t => b.TotalQuantity >= t.MinQuantity), b.UnitPrice, b.ListPrice))];
 
     private void Count(EnterpriseRollup rollup, int sign)
     {
@@ -228,6 +244,7 @@ public sealed class DistrictTally
 
         _online += sign * rollup.TerminalsOnline;
         _inFault += sign * rollup.TerminalsInFault;
+        _inProcess += sign * rollup.InProcess;
         _orders = sign > 0 ? _orders.Add(rollup.Orders) : _orders.Subtract(rollup.Orders);
 
         var key = rollup.ChainNode ?? "";

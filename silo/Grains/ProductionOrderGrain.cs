@@ -180,7 +180,8 @@ public sealed class ProductionOrderGrain(
         var eta = plan is null ? null : _eta.Eta();
         var now = time.GetUtcNow();
         return new OrderSummary(_order, OrderRules.Status(plan, completed, eta, now), plan?.Product, plan?.Quantity,
-            plan?.UnitPrice ?? 0m, plan?.Due, Math.Round(OrderRules.Progress(plan, _counts), 4), completed, eta, now);
+            plan?.UnitPrice ?? 0m, plan?.Due, Math.Round(OrderRules.Progress(plan, _counts), 4), completed, eta, now,
+            OrderRules.InProcess(plan, _counts, completed));
     }
 
     private void MarkDirty()
