@@ -28,6 +28,14 @@ public interface IDistrictGrain : IGrainWithStringKey
     [Alias("GetCockpit")]
     Task<CockpitView> GetCockpit();
 
+    /// <summary>The district's enterprises by id, a page at a time (GET /api/enterprises).</summary>
+    [Alias("ListEnterprises")]
+    Task<EnterprisePage> ListEnterprises(EnterpriseQuery query);
+
+    /// <summary>The enterprises whose orders may answer an order list (GET /api/orders), by id.</summary>
+    [Alias("OrderHolders")]
+    Task<List<OrderHolder>> OrderHolders(OrderHolderQuery query);
+
     [Alias("GetChain")]
     Task<ChainMap> GetChain();
 

@@ -33,4 +33,8 @@ public interface IEnterpriseGrain : IGrainWithStringKey
     /// <summary>Sends the enterprise's roll-up to the district now (the district asks once an order's due time has passed).</summary>
     [Alias("RollUp"), OneWay]
     Task RollUp();
+
+    /// <summary>Before its silo stops: tells the district the latest roll-up and saves (see <see cref="IProductionOrderGrain.HandOff"/>).</summary>
+    [Alias("HandOff")]
+    Task HandOff();
 }

@@ -18,4 +18,11 @@ public interface IProductionOrderGrain : IGrainWithStringKey
 
     [Alias("GetProgress")]
     Task<OrderProgress> GetProgress();
+
+    /// <summary>
+    /// Before its silo stops: tells the enterprise the latest figures and saves, while every grain can still
+    /// be reached (a grain deactivated by the stop itself only saves).
+    /// </summary>
+    [Alias("HandOff")]
+    Task HandOff();
 }

@@ -6,6 +6,9 @@
 #   scripts/demo.sh --port 18080 --mqtt-port 11883
 #   scripts/demo.sh --api http://127.0.0.1:8080 --mqtt-port 1883 --key KEY   # a silo already running
 #
+# The silo it starts takes the administrator's key demo-admin-key (or IB_KEY, or --key); when the district
+# is loaded it prints the cockpit's address and the key that opens it. --no-build uses the binaries as built.
+#
 # The silo it starts takes MQTT without credentials (--Mqtt:RequireCredentials=false: a demo on
 # loopback); with --api, every terminal asks the brain for its own MQTT credential first.
 #
@@ -29,8 +32,9 @@ STORAGE=""
 SIMULATE=1
 DRIVE=1
 SIM_ENTERPRISES=6
+BUILD=1
 
-usage() { sed -n '2,20p' "$0" | sed 's/^# \{0,1\}//'; exit "${1:-0}"; }
+usage() { sed -n '2,23p' "$0" | sed 's/^# \{0,1\}//'; exit "${1:-0}"; }
 while [ $# -gt 0 ]; do
   case "$1" in
     --port) PORT="$2"; shift 2 ;;
@@ -41,6 +45,7 @@ while [ $# -gt 0 ]; do
     --sim-enterprises) SIM_ENTERPRISES="$2"; shift 2 ;;
     --no-simulate) SIMULATE=0; shift ;;
     --load-only) DRIVE=0; SIMULATE=0; shift ;;
+    --no-build) BUILD=0; shift ;;
     -h|--help) usage 0 ;;
     *) echo "unknown option $1" >&2; usage 2 ;;
   esac
@@ -96,10 +101,12 @@ now_ms() { date +%s%3N; }
 if [ -z "$API" ]; then
   API="http://127.0.0.1:$PORT"
   STORAGE=${STORAGE:-$WORK/data}
-  say "building the silo and the brain CLI (Release) ..."
-  dotnet build silo -c Release -v quiet -nologo >/dev/null
-  dotnet build client -c Release -v quiet -nologo >/dev/null || SIMULATE=0
-  say "starting a silo on $API (MQTT 127.0.0.1:$MQTT_PORT, state in $STORAGE)"
+  if [ "$BUILD" = 1 ] || [ ! -f silo/bin/Release/net10.0/IndustryBrain.Silo.dll ]; then
+    say "building the silo and the brain CLI (Release) ..."
+    dotnet build silo -c Release -v quiet -nologo >/dev/null
+    dotnet build client -c Release -v quiet -nologo >/dev/null || SIMULATE=0
+  fi
+  say "starting a silo on $API (MQTT 127.0.0.1:$MQTT_PORT, state in $STORAGE, administrator's key $KEY)"
   dotnet silo/bin/Release/net10.0/IndustryBrain.Silo.dll --urls "$API" --Mqtt:Port="$MQTT_PORT" \
     --Storage:Path="$STORAGE" --Auth:AdminKey="$KEY" --Mqtt:RequireCredentials=false --Orleans:SiloPort=$((PORT + 3111)) --Orleans:GatewayPort=$((PORT + 3222)) \
     >"$WORK/silo.log" 2>&1 &
@@ -180,7 +187,12 @@ must PUT /api/cockpit/daily "$(jq -nc --argjson units "$today_units" --argjson v
       | (1.05 + 0.12 * ((($d * 7919) % 23) / 23 - 0.5) - (if $dow >= 6 then 0.35 else 0 end) - $d * 0.004) as $k
       | {date: ($t + 28800 | strftime("%Y-%m-%d")), units: ($u * $k | floor), value: ($v * $k | floor)}]}')"
 
-say "the cockpit: $API/   (the view as JSON: $API/api/cockpit)"
+ready() {
+  printf '\n\033[1;32mdemo: ready.\033[0m The cockpit: \033[1m%s/\033[0m  key: \033[1m%s\033[0m\n' "$API" "$KEY"
+  printf '      Open the address, enter the key when the page asks for it (it is kept for the browser session).\n'
+  printf '      For curl and brain:  export IB_KEY=%s   (the view as JSON: %s/api/cockpit)\n\n' "$KEY" "$API"
+}
+ready
 [ "$DRIVE" = 1 ] || exit 0
 
 # ---- keep it moving ----------------------------------------------------------------------------
@@ -195,7 +207,7 @@ elif [ "$SIMULATE" = 1 ]; then
   say "brain simulate is not available; the district's own terminals drive the cockpit"
 fi
 
-say "the district's terminals count on (Ctrl-C to stop) ..."
+say "the district's terminals count on (Ctrl-C to stop; the cockpit: $API/ with the key $KEY) ..."
 firms=($(jq -r '.firms[].id' $DATA))
 tick=0
 faulted=""

@@ -126,6 +126,11 @@ public static class BundleCommands
             ? at
             : throw new UsageException($"--closes-at '{text}' is not a date and time such as 2026-12-01T12:00:00+08:00");
 
+    /// <summary>"tier 2 of 2 (from 200 t)", or "below the first tier (50 t)": tiers counted from 1, named by their minimum.</summary>
+    public static string TierText(BundleView b) => b.TierReached is { } t && t < b.Tiers.Length
+        ? $"tier {t + 1} of {b.Tiers.Length} (from {Table.Cell(b.Tiers[t].MinQuantity)} {b.Unit})"
+        : b.Tiers.Length > 0 ? $"below the first tier ({Table.Cell(b.Tiers[0].MinQuantity)} {b.Unit})" : "no tiers";
+
     private static void Print(TextWriter output, ParseResult result, string json)
     {
         if (result.GetValue(Cli.Json))
@@ -136,7 +141,7 @@ public static class BundleCommands
 
         var b = BrainApi.Parse<BundleView>(json);
         output.WriteLine($"{b.Bundle}  {b.Material}  {b.State}");
-        output.WriteLine($"  total {Table.Cell(b.TotalQuantity)} {b.Unit} of minimum {Table.Cell(b.MinQuantity)}   tier {(b.TierReached is { } t ? t.ToString(CultureInfo.InvariantCulture) : "-")}   unit price {Table.Cell(b.UnitPrice)} (list {Table.Cell(b.ListPrice)})");
+        output.WriteLine($"  total {Table.Cell(b.TotalQuantity)} {b.Unit} of minimum {Table.Cell(b.MinQuantity)}   {TierText(b)}   unit price {Table.Cell(b.UnitPrice)} (list {Table.Cell(b.ListPrice)})");
         output.WriteLine($"  pooled value {Table.Cell(b.PooledValue)}   savings {Table.Cell(b.Savings)}   closes {Table.Cell(b.ClosesAt)}");
         var table = new Table("enterprise", "quantity", "cost", "savings");
         foreach (var p in b.Pledges)

@@ -4,7 +4,7 @@ using IndustryBrain.Contracts;
 
 namespace IndustryBrain.Client.Commands;
 
-/// <summary>brain enterprise put|show</summary>
+/// <summary>brain enterprise put|show|list</summary>
 public static class EnterpriseCommands
 {
     public static Command Build()
@@ -34,7 +34,37 @@ public static class EnterpriseCommands
             return 0;
         });
 
-        return new Command("enterprise", "Enterprises of the district") { put, show };
+        var listChainNode = new Option<string?>("--chain-node") { Description = "Only firms on this node of the chain, e.g. knives" };
+        var limit = new Option<int?>("--limit") { Description = "At most this many (default 100, at most 1000)" };
+        var cursor = new Option<string?>("--cursor") { Description = "The page after this one (the cursor the previous page printed)" };
+        var list = new Command("list", "The district's enterprises by id, with orders, terminals and output today") { listChainNode, limit, cursor };
+        Cli.Action(list, async (result, output, ct) =>
+        {
+            using var api = Cli.Connect(result);
+            var query = OrderCommands.Query(("chainNode", result.GetValue(listChainNode)),
+                ("limit", result.GetValue(limit)?.ToString(System.Globalization.CultureInfo.InvariantCulture)), ("cursor", result.GetValue(cursor)));
+            var json = await api.Send(HttpMethod.Get, "/api/enterprises" + query, null, ct);
+            if (result.GetValue(Cli.Json))
+            {
+                output.WriteLine(json);
+                return 0;
+            }
+
+            var page = BrainApi.Parse<EnterprisePage>(json);
+            var table = new Table("enterprise", "chain node", "active orders", "late", "at risk", "online", "in fault", "units today", "name");
+            foreach (var e in page.Items)
+            {
+                table.Add(e.Enterprise, e.ChainNode, e.ActiveOrders, e.OrdersByStatus.GetValueOrDefault(OrderStatuses.Late),
+                    e.OrdersByStatus.GetValueOrDefault(OrderStatuses.AtRisk), e.TerminalsOnline, e.TerminalsInFault, e.OutputToday.Units,
+                    e.Registered ? e.Name : "(not registered)");
+            }
+
+            table.WriteTo(output);
+            output.WriteLine(page.Next is null ? $"{page.Items.Length} of {page.Total} shown" : $"{page.Items.Length} of {page.Total} shown; more with --cursor {page.Next}");
+            return 0;
+        });
+
+        return new Command("enterprise", "Enterprises of the district") { put, show, list };
     }
 
     private static void Print(TextWriter output, ParseResult result, string json)

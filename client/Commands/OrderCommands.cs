@@ -13,7 +13,11 @@ public static class OrderCommands
 {
     public static Command Build()
     {
-        var key = new Argument<string>("enterprise/order") { Description = "The order, named by its enterprise, e.g. qiaofeng/QF-2611-0042" };
+        var key = new Argument<string[]>("order")
+        {
+            Description = "The order and its enterprise: qiaofeng QF-2611-0042 (or qiaofeng/QF-2611-0042)",
+            Arity = new ArgumentArity(1, 2),
+        };
         var product = new Option<string?>("--product") { Description = "What is made, e.g. \"slaughter knife 8in\"" };
         var quantity = new Option<long?>("--quantity") { Description = "Pieces ordered" };
         var unitPrice = new Option<decimal?>("--unit-price") { Description = "Price of one piece" };
@@ -69,30 +73,70 @@ public static class OrderCommands
             return 0;
         });
 
-        var enterpriseId = new Argument<string>("enterprise") { Description = "The enterprise id" };
-        var list = new Command("list", "The enterprise's orders with status and progress") { enterpriseId };
+        var enterpriseId = new Argument<string?>("enterprise") { Description = "Only this enterprise's orders (default: every firm's)", Arity = ArgumentArity.ZeroOrOne };
+        var status = new Option<string?>("--status") { Description = "Only orders in this status: unplanned, on-track, at-risk, late, done" };
+        var chainNode = new Option<string?>("--chain-node") { Description = "Only firms on this node of the chain, e.g. knives" };
+        var limit = new Option<int?>("--limit") { Description = "At most this many (default 100, at most 1000)" };
+        var cursor = new Option<string?>("--cursor") { Description = "The page after this one (the cursor the previous page printed)" };
+        var list = new Command("list", "Orders with status and progress: one firm's, or the district's across firms") { enterpriseId, status, chainNode, limit, cursor };
         Cli.Action(list, async (result, output, ct) =>
         {
             using var api = Cli.Connect(result);
-            var json = await api.Send(HttpMethod.Get, BrainApi.Path("api", "enterprises", result.GetValue(enterpriseId)!, "orders"), null, ct);
-            if (result.GetValue(Cli.Json))
+            var firm = result.GetValue(enterpriseId);
+            if (firm is not null && result.GetValue(status) is null && result.GetValue(chainNode) is null && result.GetValue(limit) is null && result.GetValue(cursor) is null)
             {
-                output.WriteLine(json);
+                // One firm's orders, all of them, soonest due first.
+                var json = await api.Send(HttpMethod.Get, BrainApi.Path("api", "enterprises", firm, "orders"), null, ct);
+                if (result.GetValue(Cli.Json))
+                {
+                    output.WriteLine(json);
+                    return 0;
+                }
+
+                var table = new Table("order", "status", "progress", "completed", "quantity", "due", "eta", "product");
+                foreach (var o in BrainApi.Parse<OrderSummary[]>(json))
+                {
+                    table.Add(o.Order, o.Status, o.Progress, o.Completed, o.Quantity, o.Due, o.Eta, o.Product);
+                }
+
+                table.WriteTo(output);
                 return 0;
             }
 
-            var table = new Table("order", "status", "progress", "completed", "quantity", "due", "eta", "product");
-            foreach (var o in BrainApi.Parse<OrderSummary[]>(json))
+            var query = Query(("enterprise", firm), ("status", result.GetValue(status)), ("chainNode", result.GetValue(chainNode)),
+                ("limit", result.GetValue(limit)?.ToString(CultureInfo.InvariantCulture)), ("cursor", result.GetValue(cursor)));
+            var page = await api.Send(HttpMethod.Get, "/api/orders" + query, null, ct);
+            if (result.GetValue(Cli.Json))
             {
-                table.Add(o.Order, o.Status, o.Progress, o.Completed, o.Quantity, o.Due, o.Eta, o.Product);
+                output.WriteLine(page);
+                return 0;
             }
 
-            table.WriteTo(output);
+            var orders = BrainApi.Parse<OrderPage>(page);
+            var rows = new Table("enterprise", "order", "status", "progress", "completed", "quantity", "due", "product");
+            foreach (var o in orders.Items)
+            {
+                rows.Add(o.Enterprise, o.Order, o.Status, o.Progress, o.Completed, o.Quantity, o.Due, o.Product);
+            }
+
+            rows.WriteTo(output);
+            WriteNext(output, orders.Items.Length, orders.Next);
             return 0;
         });
 
         return new Command("order", "Production orders: plans and progress") { put, show, list };
     }
+
+    /// <summary>"?a=1&amp;b=2" of the values given, escaped; "" when none is.</summary>
+    public static string Query(params (string Name, string? Value)[] parameters)
+    {
+        var given = parameters.Where(p => p.Value is not null).Select(p => $"{p.Name}={Uri.EscapeDataString(p.Value!)}").ToArray();
+        return given.Length == 0 ? "" : "?" + string.Join('&', given);
+    }
+
+    /// <summary>How many were shown and, when there are more, how to ask for them.</summary>
+    public static void WriteNext(TextWriter output, int shown, string? next) =>
+        output.WriteLine(next is null ? $"{shown} shown" : $"{shown} shown; more with --cursor {next}");
 
     public static Command Rejects()
     {
@@ -132,12 +176,19 @@ public static class OrderCommands
         return rejects;
     }
 
-    private static (string Enterprise, string Order) Split(string key)
+    /// <summary>"qiaofeng QF-2611-0042" (two arguments, as the other commands take them) or "qiaofeng/QF-2611-0042".</summary>
+    private static (string Enterprise, string Order) Split(string[] key)
     {
-        var slash = key.IndexOf('/');
-        return slash > 0 && slash < key.Length - 1 && key.IndexOf('/', slash + 1) < 0
-            ? (key[..slash], key[(slash + 1)..])
-            : throw new UsageException($"'{key}' is not enterprise/order, e.g. qiaofeng/QF-2611-0042");
+        if (key.Length == 2)
+        {
+            return (key[0], key[1]);
+        }
+
+        var text = key[0];
+        var slash = text.IndexOf('/');
+        return slash > 0 && slash < text.Length - 1 && text.IndexOf('/', slash + 1) < 0
+            ? (text[..slash], text[(slash + 1)..])
+            : throw new UsageException($"'{text}' names no order: give the enterprise and the order, e.g. qiaofeng QF-2611-0042");
     }
 
     private static void Set<T>(JsonObject plan, string field, T? value)
@@ -168,7 +219,9 @@ public static class OrderCommands
         var table = new Table("step", "good", "scrap", "progress", "terminals", "name");
         foreach (var s in p.Steps)
         {
-            table.Add(s.Step, s.Good, s.Scrap, s.Progress, s.Terminals, s.Name);
+            // A step counted but not on the routing (unknown-step): kept, weighing nothing.
+            var name = p.Product is not null && s.Name is null && s.Weight == 0 ? "(not on the routing)" : s.Name;
+            table.Add(s.Step, s.Good, s.Scrap, s.Progress, s.Terminals, name);
         }
 
         table.WriteTo(output, "  ");

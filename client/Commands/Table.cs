@@ -33,7 +33,8 @@ public sealed class Table(params string[] headers)
         _ => Convert.ToString(value, CultureInfo.InvariantCulture) ?? "",
     };
 
-    public static string When(DateTimeOffset at) => at.ToString("yyyy-MM-dd HH:mm zzz", CultureInfo.InvariantCulture);
+    /// <summary>Every time the CLI prints is in this machine's time zone (TZ), whatever offset the brain sent it with.</summary>
+    public static string When(DateTimeOffset at) => at.ToLocalTime().ToString("yyyy-MM-dd HH:mm zzz", CultureInfo.InvariantCulture);
 
     public static int Width(string text) => text.Sum(c => c >= '\u2E80' ? 2 : 1);
 }

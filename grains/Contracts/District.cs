@@ -63,12 +63,13 @@ public sealed record EnterpriseRollup(
     int TerminalsOnline,
     int TerminalsInFault,
     FaultMark[] Faults,
-    DateTimeOffset AsOf)
+    DateTimeOffset AsOf,
+    long InProcess = 0)
 {
     /// <summary>The same figures, whatever the time each was taken.</summary>
     public bool SameFiguresAs(EnterpriseRollup other) =>
         Enterprise == other.Enterprise && Name == other.Name && ChainNode == other.ChainNode && Registered == other.Registered
-        && Orders == other.Orders && NextDue == other.NextDue
+        && Orders == other.Orders && NextDue == other.NextDue && InProcess == other.InProcess
         && TerminalsOnline == other.TerminalsOnline && TerminalsInFault == other.TerminalsInFault
         && Daily.AsSpan().SequenceEqual(other.Daily) && Watch.AsSpan().SequenceEqual(other.Watch) && Faults.AsSpan().SequenceEqual(other.Faults);
 }
@@ -87,7 +88,25 @@ public sealed record BundleRollup(
     decimal UnitPrice,
     decimal PooledValue,
     decimal Savings,
-    DateTimeOffset ClosesAt);
+    DateTimeOffset ClosesAt,
+    string? Unit = null,
+    decimal MinQuantity = 0,
+    decimal ListPrice = 0,
+    Tier[]? Tiers = null);
+
+/// <summary>An open bundle as the cockpit lists it: its deadline, its total against the minimum and its tiers.</summary>
+[GenerateSerializer, Immutable, Alias("ib.BundleMark")]
+public sealed record BundleMark(
+    string Bundle,
+    string Material,
+    string? Unit,
+    DateTimeOffset ClosesAt,
+    decimal TotalQuantity,
+    decimal MinQuantity,
+    decimal[] TierQuantities,
+    int TiersReached,
+    decimal UnitPrice,
+    decimal ListPrice);
 
 /// <summary>One link of the industry chain (a node of the chain map): raw material, a trade, a sales channel.</summary>
 [GenerateSerializer, Immutable, Alias("ib.ChainLink")]
@@ -162,4 +181,6 @@ public sealed record CockpitView(
     ChainEdge[] Edges,
     Alert[] Alerts,
     int AlertsTotal,
-    DailyOutput[] Daily);
+    DailyOutput[] Daily,
+    long InProcess = 0,
+    BundleMark[]? OpenBundles = null);

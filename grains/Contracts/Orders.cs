@@ -51,4 +51,5 @@ public sealed record OrderSummary(
     double Progress,
     long Completed,
     DateTimeOffset? Eta,
-    DateTimeOffset AsOf);
+    DateTimeOffset AsOf,
+    long InProcess = 0);

@@ -8,7 +8,10 @@ public sealed record Reading(string Terminal, string Step, int Run, long Seq, lo
 [GenerateSerializer, Immutable, Alias("ib.Rejection")]
 public sealed record Rejection(string Enterprise, string Terminal, string Reason, long? Seq, string Detail, DateTimeOffset At);
 
-/// <summary>What a grain did with a batch of readings.</summary>
+/// <summary>
+/// What a grain did with a batch of readings: <see cref="Rejections"/> are the readings it refused, and the
+/// <c>unknown-step</c> warnings of readings it applied (the terminal is told either way).
+/// </summary>
 [GenerateSerializer, Immutable, Alias("ib.ApplyOutcome")]
 public sealed record ApplyOutcome(int Applied, int Duplicates, Rejection[] Rejections)
 {
@@ -41,5 +44,11 @@ public static class RejectReasons
     /// <summary>The reading's (or status's) ts is outside the window the brain trusts a terminal's clock in.</summary>
     public const string TsOutOfRange = "ts-out-of-range";
 
-    public static readonly string[] All = [MalformedJson, InvalidField, InvalidId, TooLarge, CounterDecreased, NotAuthorized, TsOutOfRange];
+    /// <summary>
+    /// A warning, not a refusal: a count for a step that is not on the planned order's routing. The count is
+    /// kept (it weighs nothing until the routing has the step), and the terminal is told once per step.
+    /// </summary>
+    public const string UnknownStep = "unknown-step";
+
+    public static readonly string[] All = [MalformedJson, InvalidField, InvalidId, TooLarge, CounterDecreased, NotAuthorized, TsOutOfRange, UnknownStep];
 }

@@ -28,6 +28,7 @@ public sealed class DistrictTally
     private int _registered;
     private int _online;
     private int _inFault;
+    private long _inProcess;
     private StatusCounts _orders = StatusCounts.Zero;
 
     private sealed class LinkTally
@@ -72,6 +73,43 @@ public sealed class DistrictTally
             _recorded.Remove(_recorded.Keys.First());
         }
     }
+
+    /// <summary>The district's enterprises by id (those registered, and those only heard of through their terminals), a page at a time.</summary>
+    public EnterprisePage ListEnterprises(EnterpriseQuery query, DateOnly today)
+    {
+        var matching = _enterprises.Values
+            .Where(e => query.ChainNode is null || e.ChainNode == query.ChainNode)
+            .OrderBy(e => e.Enterprise, StringComparer.Ordinal)
+            .ToList();
+        var page = matching
+            .Where(e => query.After is null || string.CompareOrdinal(e.Enterprise, query.After) > 0)
+            .Take(query.Limit + 1)
+            .ToList();
+        var more = page.Count > query.Limit;
+        if (more)
+        {
+            page.RemoveAt(page.Count - 1);
+        }
+
+        var items = page.Select(e => new EnterpriseListing(e.Enterprise, e.Name, e.ChainNode, e.Registered, e.Orders.Active, e.Orders.ToDictionary(),
+            e.TerminalsOnline, e.TerminalsInFault, e.Daily.FirstOrDefault(d => d.Date == today) is { } day ? new Output(day.Units, day.Value) : Output.Zero)).ToArray();
+        return new EnterprisePage(items, matching.Count, more ? items[^1].Enterprise : null);
+    }
+
+    /// <summary>
+    /// The enterprises, by id from <see cref="OrderHolderQuery.From"/> on, whose orders may answer an order list:
+    /// every one, or when a status is asked for, those with orders in it as of their last roll-up (an order on
+    /// track whose due time has passed counts as possibly late).
+    /// </summary>
+    public List<OrderHolder> OrderHolders(OrderHolderQuery query, DateTimeOffset now) =>
+        [.. _enterprises.Values
+            .Where(e => query.Enterprise is null || e.Enterprise == query.Enterprise)
+            .Where(e => query.ChainNode is null || e.ChainNode == query.ChainNode)
+            .Where(e => query.From is null || string.CompareOrdinal(e.Enterprise, query.From) >= 0)
+            .Where(e => query.Status is null || e.Orders.ToDictionary()[query.Status] > 0
+                || (query.Status == OrderStatuses.Late && e.NextDue is { } due && due < now))
+            .OrderBy(e => e.Enterprise, StringComparer.Ordinal)
+            .Select(e => new OrderHolder(e.Enterprise, e.Name))];
 
     /// <summary>
     /// Enterprises whose counts went stale by <paramref name="now"/>: one of their on-track or at-risk
@@ -179,8 +217,23 @@ public sealed class DistrictTally
             map.Edges,
             [.. _alerts.Take(MaxAlerts)],
             _orders.Late + _orders.AtRisk + _inFault,
-            daily);
+            daily,
+            _inProcess,
+            OpenBundles());
     }
+
+    /// <summary>At most this many open bundles are listed in the view, soonest deadline first.</summary>
+    public const int MaxOpenBundles = 6;
+
+    /// <summary>The open bundles, soonest deadline first: deadline, total against minimum and tiers (counted from 1; 0 below the first).</summary>
+    public BundleMark[] OpenBundles() =>
+        [.. _bundles.Values
+            .Where(b => b.State == BundleStates.Open)
+            .OrderBy(b => b.ClosesAt)
+            .ThenBy(b => b.Bundle, StringComparer.Ordinal)
+            .Take(MaxOpenBundles)
+            .Select(b => new BundleMark(b.Bundle, b.Material, b.Unit, b.ClosesAt, b.TotalQuantity, b.MinQuantity,
+                [.. (b.Tiers ?? []).Select(t => t.MinQuantity)], (b.Tiers ?? []).Count(t => b.TotalQuantity >= t.MinQuantity), b.UnitPrice, b.ListPrice))];
 
     private void Count(EnterpriseRollup rollup, int sign)
     {
@@ -191,6 +244,7 @@ public sealed class DistrictTally
 
         _online += sign * rollup.TerminalsOnline;
         _inFault += sign * rollup.TerminalsInFault;
+        _inProcess += sign * rollup.InProcess;
         _orders = sign > 0 ? _orders.Add(rollup.Orders) : _orders.Subtract(rollup.Orders);
 
         var key = rollup.ChainNode ?? "";

@@ -26,12 +26,18 @@ public static class EnterpriseRollups
         DateTimeOffset now)
     {
         var counts = StatusCounts.Zero;
+        long inProcess = 0;
         DateTimeOffset? nextDue = null;
         List<OrderMark>? watch = null;
         foreach (var order in orders)
         {
             var status = StatusAsOf(order, now);
             counts = counts.With(status, 1);
+            if (status != OrderStatuses.Done)
+            {
+                inProcess += order.InProcess;
+            }
+
             if (status is OrderStatuses.OnTrack or OrderStatuses.AtRisk && order.Due is { } due && (nextDue is null || due < nextDue))
             {
                 // The counts go stale when this order turns late; the district asks again then.
@@ -73,6 +79,7 @@ public static class EnterpriseRollups
             online,
             inFault,
             faults is null ? [] : [.. faults.OrderBy(f => f.Since).ThenBy(f => f.Terminal, StringComparer.Ordinal).Take(MaxFaults)],
-            now);
+            now,
+            inProcess);
     }
 }

@@ -42,6 +42,26 @@ public static class OrderRules
     public static long Completed(OrderPlan? plan, OrderCounts counts) =>
         plan is null || plan.Routing.Length == 0 ? 0 : counts.CountOf(plan.Routing[^1].Step).Good;
 
+    /// <summary>
+    /// Work in progress: pieces started and not finished, i.e. the most good pieces any routing step has
+    /// counted (at most the quantity ordered) less the finished ones. Nothing for an order without a plan.
+    /// </summary>
+    public static long InProcess(OrderPlan? plan, OrderCounts counts, long completed)
+    {
+        if (plan is null || plan.Routing.Length == 0)
+        {
+            return 0;
+        }
+
+        long started = 0;
+        foreach (var step in plan.Routing)
+        {
+            started = Math.Max(started, counts.CountOf(step.Step).Good);
+        }
+
+        return Math.Max(0, Math.Min(started, plan.Quantity) - completed);
+    }
+
     public static string Status(OrderPlan? plan, long completed, DateTimeOffset? eta, DateTimeOffset now)
     {
         if (plan is null)

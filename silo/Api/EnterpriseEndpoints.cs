@@ -99,10 +99,15 @@ public static class EnterpriseEndpoints
                 return Problems.NotFound("unknown-enterprise", $"enterprise '{enterprise}' is not registered");
             }
 
-            return Results.Ok(await grains.GetGrain<IProductionOrderGrain>(Keys.Order(enterprise, order)).Plan(plan!));
+            // 201 when the order gets its first plan (readings may have come before it), 200 when a plan is replaced.
+            var grain = grains.GetGrain<IProductionOrderGrain>(Keys.Order(enterprise, order));
+            var planned = (await grain.GetProgress()).Product is not null;
+            var progress = await grain.Plan(plan!);
+            return planned ? Results.Ok(progress) : Results.Created($"/api/enterprises/{enterprise}/orders/{order}", progress);
         })
-        .WithSummary("Plan an order: product, quantity, unit price, due and routing")
+        .WithSummary("Plan an order: product, quantity, unit price, due and routing (201 for a new plan, 200 when it replaces one)")
         .Accepts<OrderPlan>("application/json")
+        .Produces<OrderProgress>(StatusCodes.Status201Created)
         .Produces<OrderProgress>()
         .ProducesProblem(StatusCodes.Status400BadRequest)
         .ProducesProblem(StatusCodes.Status404NotFound);

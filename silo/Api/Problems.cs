@@ -38,19 +38,40 @@ public static class Problems
         _ => "bad-request",
     };
 
-    private static string Title(string reason) => reason switch
+    /// <summary>Every problem's title is a sentence that says what went wrong; <c>reason</c> is the machine-readable word.</summary>
+    public static string Title(string reason) => reason switch
     {
-        "malformed-json" => "The body is not valid JSON",
-        "invalid-field" => "A field is missing or out of range",
-        "invalid-id" => "An identifier is outside the contract's alphabet",
-        "unknown-enterprise" => "No such enterprise is registered",
-        "unknown-order" => "No such order",
-        "unauthenticated" => "An API key is needed",
-        "forbidden" => "This key may not do that",
-        "rate-limited" => "Too many requests",
-        "too-large" => "The request is too large",
-        _ when reason.StartsWith("uscc", StringComparison.Ordinal) => "The Unified Social Credit Code is not valid",
-        _ => reason,
+        "malformed-json" => "The body is not valid JSON.",
+        "invalid-field" => "A field is missing or out of range.",
+        "invalid-id" => "An identifier is outside the contract's alphabet.",
+        "unknown-enterprise" => "No such enterprise is registered.",
+        "unknown-order" => "There is no such order.",
+        "unknown-bundle" => "There is no such bundle.",
+        "unknown-pledge" => "This enterprise has no pledge in the bundle.",
+        "unknown-key" => "There is no such API key.",
+        "unknown-credential" => "The terminal has no credential.",
+        "invalid-tiers" => "The bundle's price tiers are not valid.",
+        "invalid-quantity" => "The quantity is not valid.",
+        "closes-in-past" => "The bundle's deadline has already passed.",
+        "bundle-exists" => "The bundle is already open with other terms.",
+        "bundle-closed" => "The bundle has closed.",
+        "bundle-failed" => "The bundle failed to reach its minimum.",
+        "bundle-cancelled" => "The bundle was cancelled.",
+        "last-admin-key" => "The last administrator's key cannot be revoked.",
+        "configured-admin-key" => "The configured administrator's key is changed in the configuration, not through the API.",
+        "loopback-only" => "Only callers on this machine may do that.",
+        "unauthenticated" => "An API key is needed.",
+        "forbidden" => "This key may not do that.",
+        "rate-limited" => "Too many requests; try again shortly.",
+        "too-large" => "The request is too large.",
+        "not-found" => "Nothing is at this address.",
+        "method-not-allowed" => "This address does not take that method.",
+        "unsupported-media-type" => "The body must be JSON.",
+        "timeout" => "The request took too long.",
+        "bad-request" => "The request is not valid.",
+        "internal-error" => "Something went wrong inside the brain.",
+        _ when reason.StartsWith("uscc", StringComparison.Ordinal) => "The Unified Social Credit Code is not valid.",
+        _ => $"The request was refused ({reason}).",
     };
 }
 

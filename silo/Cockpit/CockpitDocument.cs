@@ -16,9 +16,10 @@ public sealed record CockpitDocument(
     int TerminalsInFault,
     int ActiveOrders,
     Output OutputToday,
+    long InProcess,
     Output OutputYesterday,
     IReadOnlyDictionary<string, int> OrdersByStatus,
-    ProcurementFigures Procurement,
+    ProcurementDocument Procurement,
     ChainDocument Chain,
     Alert[] Alerts,
     int AlertsTotal,
@@ -41,14 +42,19 @@ public sealed record CockpitDocument(
         view.TerminalsInFault,
         view.ActiveOrders,
         view.OutputToday,
+        view.InProcess,
         view.OutputYesterday,
         view.OrdersByStatus.ToDictionary(),
-        view.Procurement,
+        new ProcurementDocument(view.Procurement.OpenBundles, view.Procurement.ClosedBundles, view.Procurement.PooledValue,
+            view.Procurement.Savings, view.OpenBundles ?? []),
         new ChainDocument(view.ChainName, view.ChainNameEn, view.Nodes, view.Edges),
         view.Alerts,
         view.AlertsTotal,
         view.Daily);
 }
+
+/// <summary>Pooled procurement's totals and its open bundles, soonest deadline first.</summary>
+public sealed record ProcurementDocument(int OpenBundles, int ClosedBundles, decimal PooledValue, decimal Savings, BundleMark[] Bundles);
 
 /// <summary>The chain map with each link's enterprises and output today.</summary>
 public sealed record ChainDocument(string? Name, string? NameEn, ChainLinkView[] Nodes, ChainEdge[] Edges);

@@ -245,7 +245,8 @@ public sealed class BundleGrain(
         return Task.WhenAll(
             GrainFactory.GetGrain<IBundleIndexGrain>(Keys.District).Update(view),
             GrainFactory.GetGrain<IDistrictGrain>(Keys.District).ReportBundle(new BundleRollup(
-                view.Bundle, view.State, view.Material, view.TotalQuantity, view.UnitPrice, view.PooledValue, view.Savings, view.ClosesAt)));
+                view.Bundle, view.State, view.Material, view.TotalQuantity, view.UnitPrice, view.PooledValue, view.Savings, view.ClosesAt,
+                view.Unit, view.MinQuantity, view.ListPrice, view.Tiers)));
     }
 
     private decimal Total() => state.State.Pledges.Values.Sum(p => p.Quantity);

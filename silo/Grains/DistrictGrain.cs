@@ -95,6 +95,11 @@ public sealed class DistrictGrain(
         return Task.FromResult(_view with { AsOf = calendar.Local(now) });
     }
 
+    public Task<EnterprisePage> ListEnterprises(EnterpriseQuery query) =>
+        Task.FromResult(_tally.ListEnterprises(query, calendar.DateOf(time.GetUtcNow())));
+
+    public Task<List<OrderHolder>> OrderHolders(OrderHolderQuery query) => Task.FromResult(_tally.OrderHolders(query, time.GetUtcNow()));
+
     public Task<ChainMap> GetChain() => Task.FromResult(Chain);
 
     public async Task<ChainMap> SetChain(ChainMap? map)

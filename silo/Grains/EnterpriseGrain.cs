@@ -46,7 +46,11 @@ public sealed class EnterpriseGrain(
         return Task.CompletedTask;
     }
 
-    public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken) => await Flush();
+    /// <summary>Saves on the way out; when the silo is stopping it has already handed its roll-up to the district and only saves.</summary>
+    public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken) =>
+        await Flush(rollUp: reason.ReasonCode != DeactivationReasonCode.ShuttingDown);
+
+    public Task HandOff() => Flush();
 
     public async Task<EnterpriseView> Register(EnterpriseProfile profile)
     {
@@ -155,12 +159,14 @@ public sealed class EnterpriseGrain(
         }
     }
 
-    private async Task Flush()
+    private Task Flush() => Flush(rollUp: true);
+
+    private async Task Flush(bool rollUp)
     {
         _flushedAt = time.GetUtcNow();
 
         // The district hears the roll-up while the state is being saved, not after (see ProductionOrderGrain).
-        var rollingUp = SendRollUp(force: false);
+        var rollingUp = rollUp ? SendRollUp(force: false) : Task.FromResult(false);
         if (_dirty)
         {
             _dirty = false;

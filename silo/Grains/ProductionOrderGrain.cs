@@ -37,6 +37,7 @@ public sealed class ProductionOrderGrain(
     private string _order = "";
     private OrderCounts _counts = new();
     private EtaEstimator _eta = new();
+    private readonly RoutingWatch _routing = new();
     private bool _dirty;
     private OrderSummary? _reported;
     private IGrainTimer? _flush;
@@ -59,7 +60,15 @@ public sealed class ProductionOrderGrain(
         return Task.CompletedTask;
     }
 
-    public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken) => await Flush(save: true);
+    /// <summary>
+    /// Saves on the way out. When the silo is stopping, the order has already handed its figures to its
+    /// enterprise (<see cref="HandOff"/>, from <c>StopHandOff</c>) and only saves: a call now would find the
+    /// enterprise gone and nowhere left to place it.
+    /// </summary>
+    public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken) =>
+        await Flush(save: true, report: reason.ReasonCode != DeactivationReasonCode.ShuttingDown);
+
+    public Task HandOff() => Flush(save: true);
 
     public Task<ApplyOutcome> Apply(ReadingBatch batch)
     {
@@ -75,6 +84,11 @@ public sealed class ProductionOrderGrain(
                     if (reading.Ts > latest)
                     {
                         latest = reading.Ts;
+                    }
+
+                    if (_routing.Tell(state.State.Plan, _order, reading) is { } offRouting)
+                    {
+                        (rejections ??= []).Add(new Rejection(_enterprise, reading.Terminal, RejectReasons.UnknownStep, reading.Seq, offRouting, time.GetUtcNow()));
                     }
 
                     break;
@@ -110,6 +124,7 @@ public sealed class ProductionOrderGrain(
         plan = Shared(plan);
         state.State.Plan = plan;
         state.State.PlannedAt ??= time.GetUtcNow();
+        _routing.PlanChanged();
         if (before is null || before.Quantity != plan.Quantity || !before.Routing.SequenceEqual(plan.Routing))
         {
             // Progress is measured against the plan: a curve drawn against another plan (or none) would
@@ -145,7 +160,7 @@ public sealed class ProductionOrderGrain(
 
         foreach (var (step, count) in _counts.Steps.OrderBy(s => s.Key, StringComparer.Ordinal))
         {
-            if (plan is null || !Array.Exists(plan.Routing, r => r.Step == step))
+            if (plan is null || !RoutingWatch.OnRouting(plan, step))
             {
                 // Counted but not on the routing (or not planned yet): shown, weighing nothing.
                 steps.Add(new StepProgress(step, null, 0, count.Good, count.Scrap,
@@ -166,7 +181,8 @@ public sealed class ProductionOrderGrain(
         var eta = plan is null ? null : _eta.Eta();
         var now = time.GetUtcNow();
         return new OrderSummary(_order, OrderRules.Status(plan, completed, eta, now), plan?.Product, plan?.Quantity,
-            plan?.UnitPrice ?? 0m, plan?.Due, Math.Round(OrderRules.Progress(plan, _counts), 4), completed, eta, now);
+            plan?.UnitPrice ?? 0m, plan?.Due, Math.Round(OrderRules.Progress(plan, _counts), 4), completed, eta, now,
+            OrderRules.InProcess(plan, _counts, completed));
     }
 
     private void MarkDirty()
@@ -179,7 +195,7 @@ public sealed class ProductionOrderGrain(
         }
     }
 
-    private async Task Flush(bool save)
+    private async Task Flush(bool save, bool report = true)
     {
         _flushedAt = time.GetUtcNow();
         save |= _flushedAt - _savedAt >= SaveEvery;
@@ -187,7 +203,7 @@ public sealed class ProductionOrderGrain(
         // The enterprise hears the figures while the state is being saved, not after: under load the
         // save waits its turn in the store, and the cockpit should not wait with it.
         var summary = Summary();
-        var reporting = _reported is null || !SameFigures(_reported, summary)
+        var reporting = report && (_reported is null || !SameFigures(_reported, summary))
             ? GrainFactory.GetGrain<IEnterpriseGrain>(_enterprise).ReportOrder(summary)
             : null;
         if (_dirty && save)

@@ -16,6 +16,7 @@ using OpenTelemetry.Resources;
 using OpenTelemetry.Trace;
 using Orleans.Configuration;
 using Orleans.Runtime.Hosting;
+using Scalar.AspNetCore;
 using StackExchange.Redis;
 
 namespace IndustryBrain.Silo.Hosting;
@@ -113,6 +114,9 @@ public static class BrainHosting
         // After Orleans: the first administrator key is made in the registry grain.
         services.AddBrainSecurity(configuration);
 
+        // Stopped after the ingest has drained and before Orleans deactivates the grains.
+        services.AddHostedService<StopHandOff>();
+
         // The hosting log's "Request starting" lines carry query strings, and the cockpit stream's carries a key.
         builder.Logging.AddFilter("Microsoft.AspNetCore.Hosting.Diagnostics", LogLevel.Warning);
 
@@ -149,7 +153,9 @@ public static class BrainHosting
         {
             if (!problem.ProblemDetails.Extensions.ContainsKey("reason"))
             {
-                problem.ProblemDetails.Extensions["reason"] = Problems.ReasonOf(problem.ProblemDetails.Status ?? problem.HttpContext.Response.StatusCode);
+                var reason = Problems.ReasonOf(problem.ProblemDetails.Status ?? problem.HttpContext.Response.StatusCode);
+                problem.ProblemDetails.Extensions["reason"] = reason;
+                problem.ProblemDetails.Title = Problems.Title(reason);
             }
         });
         services.Configure<ExceptionHandlerOptions>(o =>
@@ -159,12 +165,15 @@ public static class BrainHosting
         });
         // Numbers are read as numbers only, decimals exactly: "30" or 1.0000000000000000000000000000001 is refused, not taken or rounded.
         services.ConfigureHttpJsonOptions(o => StrictJson.Harden(o.SerializerOptions));
-        services.AddOpenApi();
+        services.AddOpenApi(o => o.AddDocumentTransformer<BearerSecurityScheme>());
+        services.AddBrainHealthChecks();
         var telemetry = services.AddOpenTelemetry()
             .ConfigureResource(resource => resource.AddService("industry-brain", serviceInstanceId: identity.SiloName))
             .WithMetrics(metrics =>
             {
-                metrics.AddMeter(IngestMetrics.MeterName, "Microsoft.Orleans")
+                // System.Runtime: the runtime's own meter (GC, heap, thread pool, JIT, exceptions; the process's CPU time
+                // and working set) as dotnet_* series.
+                metrics.AddMeter(IngestMetrics.MeterName, "Microsoft.Orleans", "System.Runtime")
                     .AddAspNetCoreInstrumentation()
                     .AddPrometheusExporter();
                 if (tracing)
@@ -295,10 +304,16 @@ public static class BrainHosting
         app.UseRouting(); // after HEAD reads GET, so HEAD finds the GET endpoints
         app.UseBrainSecurity();
         app.MapOpenApi();
+        app.MapScalarApiReference("/docs", o => o
+            .WithTitle("IndustryBrain API")
+            .DisableDefaultFonts()
+            .AddPreferredSecuritySchemes([BearerSecurityScheme.Name]));
+        app.MapBrainHealthChecks();
         app.MapPrometheusScrapingEndpoint();
         app.MapDashboard(app.Services.GetRequiredService<IOptions<DashboardSettings>>().Value);
         app.MapBrainGauges();
         app.MapEnterprises();
+        app.MapLists();
         app.MapBundles();
         app.MapOperations();
         app.MapCockpit();

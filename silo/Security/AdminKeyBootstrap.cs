@@ -7,7 +7,7 @@ namespace IndustryBrain.Silo.Security;
 /// <summary>
 /// Secure by default: at start, the administrator's key is either the one set by Auth:AdminKey (its hash is
 /// stored) or, when none is set and the registry has no administrator yet, a new one that is logged once,
-/// in a single line, and stored only as a hash. Later starts find it and print nothing.
+/// in a banner (the key on a line of its own), and stored only as a hash. Later starts find it and print nothing.
 /// </summary>
 public sealed class AdminKeyBootstrap(
     IGrainFactory grains,
@@ -45,9 +45,14 @@ public sealed class AdminKeyBootstrap(
             SecretHash.Create(key), time.GetUtcNow(), null));
         if (created)
         {
-            logger.LogWarning("No Auth:AdminKey is set, so the brain made the administrator's API key, shown this once and stored only as a hash: {AdminKey}", key);
+            // A banner that stands out among the start-up lines; the key itself on one line of its own.
+            logger.LogWarning(
+                "{Top}\n  No Auth:AdminKey is set, so the brain made the administrator's API key.\n  It is shown this once and stored only as a hash: keep it now.\n\n    export IB_KEY={AdminKey}\n\n  Send it as \"Authorization: Bearer $IB_KEY\" (curl), or let `brain` read IB_KEY; it also opens the cockpit page.\n  Lost it? Set Auth:AdminKey and restart.\n{Bottom}",
+                Banner, key, Banner);
         }
     }
+
+    private const string Banner = "================================================================================";
 
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 }

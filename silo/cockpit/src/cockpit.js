@@ -8,7 +8,11 @@ const FONT = '"WenQuanYi Micro Hei", "Microsoft YaHei", "PingFang SC", "Noto San
 const TEXT = {
   zh: {
     title: '五金产业大脑 · 驾驶舱', connecting: '连接中', live: '实时', reconnecting: '重连中', offline: '离线',
-    asOf: '数据时间', outputToday: '今日产量', valueToday: '今日产值', enterprises: '入库企业', activeOrders: '在制订单',
+    asOf: '数据时间', outputToday: '今日完工（末道工序）', valueToday: '今日产值',
+    outputTodayHint: '末道工序的合格件数：今日完工的件数。在制品见右侧', inProcess: '在制品', inProcessNote: '已开工、未完工',
+    inProcessHint: '未完成订单中，任一工序已计数、末道工序尚未完工的件数', ordersTotal: '订单',
+    closes: '截止', tierOf: (n, of) => `第${n}档/共${of}档`, belowTiers: '未达首档', noOpenBundles: '暂无进行中拼单',
+    keyPrompt: '请输入官员或管理员的访问密钥，查看全区数据', keyWhere: '密钥见大脑首次启动时的输出（export IB_KEY=…），或由管理员用 brain key create --role official 创建', enterprises: '入库企业', activeOrders: '在制订单',
     terminalsOnline: '终端在线', terminalsInFault: '终端故障', pieces: '件', firms: '家', orders: '单', sets: '台',
     ordersByStatus: '订单状态', procurement: '拼单集采', openBundles: '进行中拼单', pooledValue: '集采金额', savings: '节约采购成本',
     procurementNote: '含已成团拼单，及进行中拼单按当前阶梯价计', savingsRate: '节约率', chain: '产业链图谱', chainHint: '节点大小 = 今日产量',
@@ -24,7 +28,11 @@ const TEXT = {
   },
   en: {
     title: 'Hardware Industry Brain · Cockpit', connecting: 'Connecting', live: 'Live', reconnecting: 'Reconnecting', offline: 'Offline',
-    asOf: 'As of', outputToday: 'Output today', valueToday: 'Output value today', enterprises: 'Enterprises', activeOrders: 'Active orders',
+    asOf: 'As of', outputToday: 'Finished today (last step)', valueToday: 'Output value today',
+    outputTodayHint: 'Good pieces of the last routing step: pieces finished today. Work in progress is beside it', inProcess: 'Work in progress', inProcessNote: 'started, not finished',
+    inProcessHint: 'Pieces of unfinished orders counted at some step and not yet finished', ordersTotal: 'Orders',
+    closes: 'closes', tierOf: (n, of) => `tier ${n} of ${of}`, belowTiers: 'below the first tier', noOpenBundles: 'No open bundles',
+    keyPrompt: "Enter an official's or administrator's key to see the district's figures", keyWhere: 'The key is in the brain\'s first start output (export IB_KEY=...), or an administrator makes one with brain key create --role official', enterprises: 'Enterprises', activeOrders: 'Active orders',
     terminalsOnline: 'Terminals online', terminalsInFault: 'Terminals in fault', pieces: 'pcs', firms: '', orders: '', sets: '',
     ordersByStatus: 'Orders by status', procurement: 'Pooled procurement', openBundles: 'Open bundles', pooledValue: 'Pooled value', savings: 'Savings',
     procurementNote: 'Closed bundles, plus open ones at the tier they would reach if closed now', savingsRate: 'Savings rate', chain: 'Industry chain', chainHint: 'node size = output today',
@@ -85,6 +93,7 @@ function delta(id, today, yesterday) {
 
 function drawCounters(v) {
   setFigure('kpi-units', v.outputToday.units, fmtInt(v.outputToday.units));
+  setFigure('kpi-wip', v.inProcess ?? 0, fmtInt(v.inProcess ?? 0));
   delta('kpi-units', v.outputToday.units, v.outputYesterday.units);
   setFigure('kpi-value', v.outputToday.value, t().money(v.outputToday.value));
   delta('kpi-value', v.outputToday.value, v.outputYesterday.value);
@@ -184,13 +193,16 @@ function drawChain(v) {
 
 // ---- orders by status ------------------------------------------------------------------------
 
+// The centre counts what the slices show: every order, done ones included (active orders are a KPI above).
+function statusTotal(v) { return Object.values(v.ordersByStatus).reduce((a, b) => a + b, 0); }
+
 function drawStatus(v) {
   const order = ['on-track', 'at-risk', 'late', 'unplanned', 'done'];
   chart('chart-status').setOption({
     textStyle: { fontFamily: FONT },
-    tooltip: { trigger: 'item', textStyle: { fontFamily: FONT } },
+    tooltip: { trigger: 'item', textStyle: { fontFamily: FONT }, formatter: '{b}: {c} ({d}%)' },
     title: {
-      text: fmtInt(v.activeOrders), subtext: t().activeOrders, left: '29%', top: '43%', textAlign: 'center',
+      text: fmtInt(statusTotal(v)), subtext: t().ordersTotal, left: '29%', top: '43%', textAlign: 'center',
       textStyle: { color: '#ffc53d', fontSize: 28, fontFamily: FONT }, subtextStyle: { color: '#7f9cc0', fontSize: 13, fontFamily: FONT },
     },
     legend: {
@@ -208,6 +220,58 @@ function drawStatus(v) {
       data: order.map((s) => ({ id: s, name: t().status[s], value: v.ordersByStatus[s] ?? 0, itemStyle: { color: STATUS_COLORS[s] } })),
     }],
   });
+}
+
+// ---- open bundles ----------------------------------------------------------------------------
+
+// Each open bundle: its material, its deadline in the district's time, and a bar of its total against its
+// highest tier, with a mark at each tier and the tier reached counted from 1.
+function drawBundles(v) {
+  const list = document.getElementById('bundles');
+  list.replaceChildren();
+  const bundles = v.procurement.bundles ?? [];
+  if (!bundles.length) {
+    const li = document.createElement('li');
+    li.className = 'empty';
+    li.textContent = t().noOpenBundles;
+    list.append(li);
+    return;
+  }
+  for (const b of bundles) {
+    const li = document.createElement('li');
+    li.dataset.bundle = b.bundle;
+    const top = document.createElement('div');
+    top.className = 'line';
+    const name = document.createElement('span');
+    name.className = 'name';
+    name.textContent = b.material;
+    const closes = document.createElement('span');
+    closes.className = 'closes';
+    closes.textContent = `${t().closes} ${districtTime(b.closesAt, v.asOf)}`;
+    top.append(name, closes);
+    const scale = Math.max(b.totalQuantity, b.minQuantity, ...b.tierQuantities, 1);
+    const bar = document.createElement('div');
+    bar.className = 'bar';
+    const fill = document.createElement('i');
+    fill.style.width = `${(100 * b.totalQuantity) / scale}%`;
+    bar.append(fill);
+    for (const q of b.tierQuantities) {
+      const mark = document.createElement('b');
+      mark.style.left = `${(100 * q) / scale}%`;
+      bar.append(mark);
+    }
+    const bottom = document.createElement('div');
+    bottom.className = 'line';
+    const total = document.createElement('span');
+    total.className = 'tier';
+    total.textContent = `${fmtInt(b.totalQuantity)} ${b.unit ?? ''}`;
+    const tier = document.createElement('span');
+    tier.className = 'tier';
+    tier.textContent = b.tiersReached > 0 ? t().tierOf(b.tiersReached, b.tierQuantities.length) : t().belowTiers;
+    bottom.append(total, tier);
+    li.append(top, bar, bottom);
+    list.append(li);
+  }
 }
 
 // ---- 30-day trend ----------------------------------------------------------------------------
@@ -295,6 +359,7 @@ function applyLanguage() {
     if (typeof text === 'string') el.textContent = text;
   }
   for (const el of document.querySelectorAll('[data-i18n-placeholder]')) el.placeholder = t()[el.dataset.i18nPlaceholder];
+  for (const el of document.querySelectorAll('[data-i18n-title]')) el.title = t()[el.dataset.i18nTitle];
   document.title = t().title;
   document.getElementById('lang').textContent = lang === 'zh' ? 'EN' : '中文';
   setLink(linkState);
@@ -319,6 +384,7 @@ function render(v) {
   drawStatus(v);
   drawTrend(v);
   drawAlerts(v);
+  drawBundles(v);
 }
 
 let linkState = 'connecting';
@@ -347,6 +413,8 @@ function askForKey() {
   if (source) source.close();
   setLink('offline');
   document.getElementById('link-text').textContent = accessKey() ? t().wrongKey : t().needKey;
+  // Until a key opens the view every figure stays '--' (not 0: nothing is known yet), and a prompt says why.
+  document.getElementById('key-prompt').hidden = false;
   document.getElementById('key-form').hidden = false;
   document.getElementById('key-input').focus();
 }
@@ -357,6 +425,7 @@ document.getElementById('key-form').addEventListener('submit', async (e) => {
   sessionStorage.setItem('ib-key', input.value.trim());
   input.value = '';
   document.getElementById('key-form').hidden = true;
+  document.getElementById('key-prompt').hidden = true;
   keyRefused = false;
   setLink('connecting');
   if (await load()) connect();
@@ -391,6 +460,7 @@ window.cockpit = {
   get view() { return view; },
   get lang() { return lang; },
   chainNodes: () => (charts['chart-chain']?.getOption().series[0].data ?? []).filter((d) => d.raw).map((d) => ({ id: d.id, name: d.name, value: d.value, enterprises: d.raw.enterprises, symbolSize: d.symbolSize })),
+  statusCentre: () => charts['chart-status']?.getOption().title[0].text,
   statusData: () => (charts['chart-status']?.getOption().series[0].data ?? []).map((d) => ({ id: d.id, value: d.value })),
 };
 

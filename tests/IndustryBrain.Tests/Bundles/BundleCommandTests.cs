@@ -27,8 +27,13 @@ public sealed class BundleCommandTests(BundleBrain fixture) : IClassFixture<Bund
         Assert.Equal(0, (await Brain("bundle", "pledge", "cli-steel", "cli-a", "120")).Code);
         var shown = await Brain("bundle", "pledge", "cli-steel", "cli-b", "90");
         Assert.Equal(0, shown.Code);
-        Assert.Contains("total 210.00 t of minimum 50.00   tier 1   unit price 20,300.00 (list 21,000.00)", shown.Output);
+        Assert.Contains("total 210.00 t of minimum 50.00   tier 2 of 2 (from 200.00 t)   unit price 20,300.00 (list 21,000.00)", shown.Output);
         Assert.Contains("savings 147,000.00", shown.Output);
+
+        var lower = await Brain("bundle", "pledge", "cli-steel", "cli-a", "10");
+        Assert.Contains("total 100.00 t of minimum 50.00   tier 1 of 2 (from 50.00 t)", lower.Output);
+        var below = await Brain("bundle", "pledge", "cli-steel", "cli-b", "20");
+        Assert.Contains("total 30.00 t of minimum 50.00   below the first tier (50.00 t)", below.Output);
 
         var refused = await Brain("bundle", "pledge", "cli-steel", "cli-a", "-3");
         Assert.Equal(1, refused.Code);

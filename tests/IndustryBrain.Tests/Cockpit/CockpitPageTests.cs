@@ -75,7 +75,7 @@ public sealed class CockpitPageTests
         // English.
         await page.ClickAsync("#lang");
         await Expect(page.Locator("#title")).ToHaveTextAsync("Hardware Industry Brain · Cockpit");
-        await Expect(page.Locator("#kpi-units label")).ToHaveTextAsync("Output today");
+        await Expect(page.Locator("#kpi-units label")).ToHaveTextAsync("Finished today (last step)");
         await Expect(chain.Locator("text", new() { HasTextString = "2 firms · 2,500 pcs" })).ToHaveCountAsync(1);
         await Expect(chain.Locator("text", new() { HasTextRegex = new Regex("^Knives$") })).ToHaveCountAsync(1);
         await Expect(page.Locator("#kpi-units .value")).ToHaveTextAsync("2,800");
