@@ -36,9 +36,6 @@ public sealed class KeyVerifier
         _failures = new FailureThrottle(options.Value.FailuresPerSecond, options.Value.FailureBurst);
     }
 
-    /// <summary>The caller the key belongs to; null for a key that is unknown, wrong or revoked.</summary>
-    public async ValueTask<Caller?> Verify(string key) => (await Check(key, null)).Value;
-
     /// <summary>
     /// The caller the key belongs to (null for a key that is unknown, wrong or revoked), or, when the key id or
     /// the <paramref name="address"/> presented too many wrong secrets lately, a refusal by rate before hashing.

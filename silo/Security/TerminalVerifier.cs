@@ -50,8 +50,6 @@ public sealed class TerminalVerifier
         return true;
     }
 
-    public async ValueTask<bool> Verify(string? username, string? password) => (await Check(username, password, null)).Value is not null;
-
     /// <summary>
     /// The terminal's username when the password is its credential's (null when not), or, when the username or
     /// the <paramref name="address"/> presented too many wrong passwords lately, a refusal by rate before hashing.

@@ -22,7 +22,7 @@ public sealed class SessionLimitsSilo : IAsyncLifetime
     {
         Silo = await SecuredSilo.Start(settings:
         [
-            "--Mqtt:RequireCredentials=false", "--Mqtt:OfflineSessionExpirySeconds=3", "--Mqtt:ConnectTimeoutSeconds=2",
+            "--Mqtt:RequireCredentials=false", "--Mqtt:OfflineSessionExpirySeconds=3", "--Mqtt:ConnectTimeoutSeconds=5",
             $"--Mqtt:MaxConnectionsPerAddress={PerAddress}",
         ]);
         await Silo.Register("firm");
@@ -240,7 +240,7 @@ public sealed class MqttSessionLimitsTests(SessionLimitsSilo limits) : IClassFix
             }
 
             // Those beyond the cap are closed at once, long before the connect timeout closes the others.
-            using var bound = new CancellationTokenSource(TimeSpan.FromSeconds(1.5));
+            using var bound = new CancellationTokenSource(TimeSpan.FromSeconds(3.5));
             var ended = await Task.WhenAll(open.Select(async socket =>
             {
                 try
