@@ -9,7 +9,7 @@ public sealed class SecretsTests
     public async Task No_key_or_password_shows_in_logs_metrics_or_error_answers()
     {
         // Everything logged, down to Debug, while keys and passwords are made, used, misused and revoked.
-        await using var silo = await SecuredSilo.Start("logged-admin-key-4f1c", "--Logging:LogLevel:Default=Debug");
+        await using var silo = await SecuredSilo.Start("logged-admin-key-4f1c", "--Logging:LogLevel:Default=Debug", "--Logging:LogLevel:IndustryBrain=Debug");
         await silo.Register("qiaofeng");
         var (keyId, key) = await silo.CreateKey("enterprise", "qiaofeng");
         var password = await silo.IssueCredential("qiaofeng", "T1");
