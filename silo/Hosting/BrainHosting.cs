@@ -297,6 +297,13 @@ public static class BrainHosting
     /// <summary>The HTTP surface of CONTRACT.md.</summary>
     public static WebApplication MapIndustryBrain(this WebApplication app)
     {
+        // Where the state is, once, at start: a relative Storage:Path is relative to the folder the silo runs in.
+        if (!app.Services.GetRequiredService<ClusterIdentity>().Clustered)
+        {
+            var store = Path.GetFullPath(app.Services.GetRequiredService<IOptions<StorageOptions>>().Value.Path);
+            app.Lifetime.ApplicationStarted.Register(() => app.Logger.LogInformation("State is kept in {Folder}", store));
+        }
+
         app.UseExceptionHandler();
         app.UseStatusCodePages();
         app.UseCockpitPage();

@@ -35,6 +35,7 @@ public sealed partial class FirstStartTests : IAsyncLifetime
         Assert.DoesNotContain(lines, l => l.StartsWith("info: Microsoft.AspNetCore", StringComparison.Ordinal));
         Assert.Contains(lines, l => l.StartsWith("info: IndustryBrain.", StringComparison.Ordinal));
         Assert.Contains(lines, l => l.Contains("Now listening on: " + _silo.Api.ToString().TrimEnd('/'), StringComparison.Ordinal));
+        Assert.Contains(lines, l => l.Trim() == $"State is kept in {_silo.StoragePath}");
 
         // Requests add no lines.
         var before = _silo.Lines.Length;
