@@ -1,6 +1,7 @@
 using System.Net;
 using IndustryBrain.Domain;
 using IndustryBrain.Silo.Api;
+using IndustryBrain.Silo.Archive;
 using IndustryBrain.Silo.Cluster;
 using IndustryBrain.Silo.Cockpit;
 using IndustryBrain.Silo.Grains;
@@ -72,6 +73,13 @@ public static class BrainHosting
 
         services.AddSingleton<BrainEpoch>();
         services.AddHostedService(sp => sp.GetRequiredService<BrainEpoch>());
+
+        // The history archive's writer stops after Orleans and the ingest: what they hand over while they
+        // drain (the last readings, the enterprises' last daily figures) is still written.
+        services.AddSingleton<IHistoryStore>(sp => HistoryStores.Create(
+            sp.GetRequiredService<IOptions<HistoryOptions>>().Value, sp.GetRequiredService<IOptions<StorageOptions>>().Value));
+        services.AddSingleton<ArchiveWriter>();
+        services.AddHostedService(sp => sp.GetRequiredService<ArchiveWriter>());
 
         builder.UseOrleans(silo =>
         {
@@ -224,6 +232,14 @@ public static class BrainHosting
         services.AddSingleton<ConfiguredChainMap>();
         services.AddSingleton<StateJson>();
         services.AddSingleton<SqliteStore>();
+        services.AddOptions<HistoryOptions>().Bind(configuration.GetSection("History"))
+            .Validate(o => o.RetentionDays is > 0 and <= 36_500, "History:RetentionDays must be between 1 and 36500")
+            .Validate(o => o.BatchSize > 0 && o.QueueCapacity > 0 && o.PartitionsAhead >= 0 && o.StopWaitSeconds >= 0,
+                "History:BatchSize and History:QueueCapacity must be positive, History:PartitionsAhead and History:StopWaitSeconds not negative")
+            .ValidateOnStart();
+        services.AddSingleton<HistoryMetrics>();
+        services.AddSingleton<HistoryArchive>();
+        services.AddSingleton<IHistoryArchive>(sp => sp.GetRequiredService<HistoryArchive>());
         return services;
     }
 
@@ -256,6 +272,11 @@ public static class BrainHosting
         metrics.Gauge("ib.ingest.pending", "{reading}", "Readings taken from MQTT and not applied yet", () => ingest.Pending);
         metrics.Gauge("ib.orders.active", "{order}", "Active orders in the district", () => feed.LatestView?.ActiveOrders ?? 0);
         metrics.Gauge("ib.terminals.online", "{terminal}", "Terminals online in the district", () => feed.LatestView?.TerminalsOnline ?? 0);
+        var history = app.Services.GetRequiredService<HistoryMetrics>();
+        var archive = app.Services.GetRequiredService<HistoryArchive>();
+        var writer = app.Services.GetRequiredService<ArchiveWriter>();
+        history.Gauge("ib.archive.queued", "{record}", "Records waiting for the history archive's database", () => archive.Queued);
+        history.Gauge("ib.archive.lag", "s", "Age of the oldest record not yet in the history archive (0 when caught up)", () => writer.LagSeconds);
         return app;
     }
 
@@ -275,6 +296,7 @@ public static class BrainHosting
         app.MapOperations();
         app.MapCockpit();
         app.MapSecurity();
+        app.MapHistory();
         return app;
     }
 }
