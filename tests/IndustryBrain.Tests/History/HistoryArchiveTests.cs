@@ -154,6 +154,51 @@ public sealed class HistoryArchiveTests(PostgresServer postgres)
     }
 
     [Fact]
+    public async Task The_command_line_prints_the_timeline_and_the_output_and_refusals_with_their_reason()
+    {
+        await using var brain = await Brain(null);
+        using var http = brain.Http();
+        var enterprise = NewId("cli");
+        await Register(http, enterprise);
+        await Plan(http, enterprise, "QF-9", 100, 2m, "pack");
+        await using (var t1 = await MqttTerminal.Connect(brain.MqttPort, enterprise, "T1"))
+        {
+            var t0 = Ms(DateTimeOffset.UtcNow.AddMinutes(-1));
+            await t1.Count(Reading("QF-9", "pack", 1, 3, 0, t0));
+            await t1.Count(Reading("QF-9", "pack", 2, 8, 1, t0.AddSeconds(5)));
+        }
+
+        await Archived(http, 2);
+        await Until(http, $"/api/history/output?enterprise={enterprise}", o => o.GetProperty("total").GetProperty("units").GetInt64() == 8, "8 units archived");
+        async Task<(int Exit, string Output, string Error)> Cli(params string[] args)
+        {
+            using var output = new StringWriter();
+            using var error = new StringWriter();
+            var exit = await IndustryBrain.Client.Commands.BrainCommand.Run([.. args, "--api", brain.BaseAddress.ToString(), "--key", InProcessBrain.AdminKey], output, error);
+            return (exit, output.ToString(), error.ToString());
+        }
+
+        var timeline = await Cli("history", "timeline", enterprise, "QF-9");
+        Assert.Equal((0, ""), (timeline.Exit, timeline.Error));
+        var rows = timeline.Output.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.Equal(["time", "step", "terminal", "run", "seq", "good", "scrap"], rows[0].Split(' ', StringSplitOptions.RemoveEmptyEntries));
+        Assert.Equal(["pack", "T1", "0", "2", "8", "1"], rows[2].Split(' ', StringSplitOptions.RemoveEmptyEntries)[^6..]);
+        Assert.Equal("2 readings", rows[^1]);
+
+        var csv = await Cli("history", "output", "--enterprise", enterprise, "--from", Today.ToString("yyyy-MM-dd"), "--to", Today.ToString("yyyy-MM-dd"), "--csv");
+        Assert.Equal(0, csv.Exit);
+        Assert.Equal(["date,units,value", $"{Today:yyyy-MM-dd},8,16"], csv.Output.TrimEnd('\n').Split('\n').Select(l => l.Replace("16.0", "16", StringComparison.Ordinal)));
+
+        var table = await Cli("history", "output", "--enterprise", enterprise);
+        Assert.Equal(0, table.Exit);
+        Assert.Contains("total", table.Output);
+
+        var reversed = await Cli("history", "output", "--from", "2026-03-02", "--to", "2026-03-01");
+        Assert.Equal(1, reversed.Exit);
+        Assert.StartsWith("range-reversed: ", reversed.Error);
+    }
+
+    [Fact]
     public async Task A_firm_reads_only_its_own_history_and_officials_read_all()
     {
         await using var brain = await Brain(await postgres.NewDatabase());
