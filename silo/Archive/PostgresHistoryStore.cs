@@ -10,7 +10,10 @@ namespace IndustryBrain.Silo.Archive;
 /// <summary>
 /// The archive in PostgreSQL. Readings go to <c>ib_readings</c>, partitioned by UTC day on the reading's
 /// time, one row of five fixed-width columns per reading; the ids of each (enterprise, order, step,
-/// terminal, run) are stored once in <c>ib_counters</c>. A batch is copied in binary into a temporary
+/// terminal, run) are stored once in <c>ib_counters</c>, with the first and last day it counted (so an
+/// order's timeline reads only the partitions of its own days). Each enterprise's output per day is kept
+/// in <c>ib_output_daily</c>, and summed per chain node and day into <c>ib_output_node_daily</c> in the
+/// same transaction (the district's year is 17 nodes x 365 rows, not 1,700 x 365). A batch is copied in binary into a temporary
 /// staging table and moved with INSERT ... ON CONFLICT DO NOTHING, so a reading written twice (a retry,
 /// an epoch's resend) is kept once. Retention drops whole day partitions. The connection string is
 /// never logged or shown.
@@ -31,6 +34,8 @@ public sealed class PostgresHistoryStore : IHistoryStore
                 step       text    NOT NULL,
                 terminal   text    NOT NULL,
                 run        integer NOT NULL,
+                first_day  date    NOT NULL,
+                last_day   date    NOT NULL,
                 UNIQUE (enterprise, order_id, step, terminal, run));
             CREATE TABLE ib_readings (
                 ts         timestamptz NOT NULL,
@@ -57,7 +62,12 @@ public sealed class PostgresHistoryStore : IHistoryStore
                 as_of      timestamptz NOT NULL,
                 PRIMARY KEY (enterprise, day));
             CREATE INDEX ib_output_daily_day ON ib_output_daily (day) INCLUDE (units, value);
-            CREATE INDEX ib_output_daily_node ON ib_output_daily (chain_node, day) INCLUDE (units, value);
+            CREATE TABLE ib_output_node_daily (
+                day        date    NOT NULL,
+                chain_node text    NOT NULL,
+                units      bigint  NOT NULL,
+                value      numeric NOT NULL,
+                PRIMARY KEY (day, chain_node));
             CREATE TABLE ib_bundles (
                 bundle    text PRIMARY KEY,
                 state     text NOT NULL,
@@ -67,7 +77,7 @@ public sealed class PostgresHistoryStore : IHistoryStore
     ];
 
     private readonly NpgsqlDataSource _source;
-    private readonly Dictionary<CounterKey, int> _counters = [];
+    private readonly Dictionary<CounterKey, Counter> _counters = [];
     private readonly HashSet<DateOnly> _partitions = [];
     private readonly SemaphoreSlim _partitionLock = new(1, 1);
 
@@ -104,6 +114,9 @@ public sealed class PostgresHistoryStore : IHistoryStore
 
     private readonly record struct CounterKey(string Enterprise, string Order, string Step, string Terminal, int Run);
 
+    /// <summary>A counter's id and the days it is known to have counted on.</summary>
+    private readonly record struct Counter(int Id, DateOnly First, DateOnly Last);
+
     public async Task Migrate(CancellationToken cancellationToken)
     {
         await using var connection = await _source.OpenConnectionAsync(cancellationToken);
@@ -136,7 +149,7 @@ public sealed class PostgresHistoryStore : IHistoryStore
 
         await using var connection = await _source.OpenConnectionAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
-        Dictionary<CounterKey, int>? resolved = null;
+        Dictionary<CounterKey, Counter>? resolved = null;
         if (batch.Readings.Count > 0)
         {
             resolved = await CounterIds(connection, batch.Readings, cancellationToken);
@@ -153,7 +166,7 @@ public sealed class PostgresHistoryStore : IHistoryStore
                     await copy.StartRowAsync(cancellationToken);
                     await copy.WriteAsync(reading.Ts.UtcDateTime, NpgsqlDbType.TimestampTz, cancellationToken);
                     await copy.WriteAsync(reading.Seq, NpgsqlDbType.Bigint, cancellationToken);
-                    await copy.WriteAsync(resolved[new CounterKey(enterprise, order, reading.Step, reading.Terminal, reading.Run)], NpgsqlDbType.Integer, cancellationToken);
+                    await copy.WriteAsync(resolved[new CounterKey(enterprise, order, reading.Step, reading.Terminal, reading.Run)].Id, NpgsqlDbType.Integer, cancellationToken);
                     await copy.WriteAsync(checked((int)reading.Good), NpgsqlDbType.Integer, cancellationToken);
                     await copy.WriteAsync(checked((int)reading.Scrap), NpgsqlDbType.Integer, cancellationToken);
                 }
@@ -198,6 +211,27 @@ public sealed class PostgresHistoryStore : IHistoryStore
             command.Parameters.Add(new NpgsqlParameter { Value = days.Select(d => d.Value).ToArray() });
             command.Parameters.Add(new NpgsqlParameter { Value = days.Select(d => d.AsOf.UtcDateTime).ToArray() });
             await command.ExecuteNonQueryAsync(cancellationToken);
+
+            // The chain nodes' sums of the days touched, recomputed under a lock per day, so that of two silos writing
+            // the same day the second sums what the first committed.
+            var touched = days.Select(d => d.Date).Distinct().Order().ToArray();
+            await using var sums = new NpgsqlBatch(connection)
+            {
+                BatchCommands =
+                {
+                    new NpgsqlBatchCommand("SELECT pg_advisory_xact_lock(727432, d - DATE '2000-01-01') FROM unnest($1::date[]) d") { Parameters = { new() { Value = touched } } },
+                    new NpgsqlBatchCommand("""
+                        INSERT INTO ib_output_node_daily (day, chain_node, units, value)
+                        SELECT day, coalesce(chain_node, ''), sum(units), sum(value) FROM ib_output_daily WHERE day = ANY($1) GROUP BY 1, 2
+                        ON CONFLICT (day, chain_node) DO UPDATE SET units = excluded.units, value = excluded.value
+                        """) { Parameters = { new() { Value = touched } } },
+                    new NpgsqlBatchCommand("""
+                        DELETE FROM ib_output_node_daily n WHERE n.day = ANY($1)
+                            AND NOT EXISTS (SELECT 1 FROM ib_output_daily o WHERE o.day = n.day AND coalesce(o.chain_node, '') = n.chain_node)
+                        """) { Parameters = { new() { Value = touched } } },
+                },
+            };
+            await sums.ExecuteNonQueryAsync(cancellationToken);
         }
 
         foreach (var bundle in batch.Bundles)
@@ -230,17 +264,28 @@ public sealed class PostgresHistoryStore : IHistoryStore
         }
     }
 
-    private async Task<Dictionary<CounterKey, int>> CounterIds(NpgsqlConnection connection,
+    /// <summary>
+    /// The counters of a batch: their ids, added when new, with the days they counted on widened to the batch's
+    /// (only when a counter counts on a day it was not known to, about once a day per counter).
+    /// </summary>
+    private async Task<Dictionary<CounterKey, Counter>> CounterIds(NpgsqlConnection connection,
         List<(string Enterprise, string Order, Reading Reading)> readings, CancellationToken cancellationToken)
     {
-        var resolved = new Dictionary<CounterKey, int>();
-        var missing = new HashSet<CounterKey>();
+        var span = new Dictionary<CounterKey, (DateOnly First, DateOnly Last)>();
         foreach (var (enterprise, order, reading) in readings)
         {
             var key = new CounterKey(enterprise, order, reading.Step, reading.Terminal, reading.Run);
-            if (_counters.TryGetValue(key, out var id))
+            var day = DayOf(reading.Ts);
+            span[key] = span.TryGetValue(key, out var known) ? (Min(known.First, day), Max(known.Last, day)) : (day, day);
+        }
+
+        var resolved = new Dictionary<CounterKey, Counter>(span.Count);
+        var missing = new List<CounterKey>();
+        foreach (var (key, _) in span)
+        {
+            if (_counters.TryGetValue(key, out var counter))
             {
-                resolved[key] = id;
+                resolved[key] = counter;
             }
             else
             {
@@ -248,63 +293,90 @@ public sealed class PostgresHistoryStore : IHistoryStore
             }
         }
 
-        if (missing.Count == 0)
+        if (missing.Count > 0)
         {
-            return resolved;
+            await using var command = new NpgsqlCommand("""
+                WITH wanted AS (
+                    SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::integer[], $6::date[], $7::date[])
+                        AS w(enterprise, order_id, step, terminal, run, first_day, last_day)),
+                added AS (
+                    INSERT INTO ib_counters (enterprise, order_id, step, terminal, run, first_day, last_day) SELECT * FROM wanted
+                    ON CONFLICT DO NOTHING
+                    RETURNING id, enterprise, order_id, step, terminal, run, first_day, last_day)
+                SELECT * FROM added
+                UNION ALL
+                SELECT c.id, c.enterprise, c.order_id, c.step, c.terminal, c.run, c.first_day, c.last_day
+                FROM ib_counters c JOIN wanted w USING (enterprise, order_id, step, terminal, run)
+                """, connection);
+            AddKeys(command, missing, span);
+            await Read(command, resolved, cancellationToken);
+
+            // A counter another silo added after this statement's snapshot shows to the next statement.
+            var still = missing.Where(k => !resolved.ContainsKey(k)).ToList();
+            if (still.Count > 0)
+            {
+                await using var again = new NpgsqlCommand("""
+                    SELECT c.id, c.enterprise, c.order_id, c.step, c.terminal, c.run, c.first_day, c.last_day FROM ib_counters c
+                    JOIN unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::integer[], $6::date[], $7::date[])
+                        AS w(enterprise, order_id, step, terminal, run, first_day, last_day)
+                    USING (enterprise, order_id, step, terminal, run)
+                    """, connection);
+                AddKeys(again, still, span);
+                await Read(again, resolved, cancellationToken);
+            }
+
+            if (missing.FirstOrDefault(k => !resolved.ContainsKey(k)) is { Enterprise: not null } lost)
+            {
+                throw new InvalidOperationException($"the archive could not find or add the counter {lost.Enterprise}/{lost.Order}/{lost.Step}/{lost.Terminal}/{lost.Run}");
+            }
         }
 
-        var keys = missing.ToArray();
-        await using var command = new NpgsqlCommand("""
-            WITH wanted AS (SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::integer[]) AS w(enterprise, order_id, step, terminal, run)),
-            added AS (
-                INSERT INTO ib_counters (enterprise, order_id, step, terminal, run) SELECT * FROM wanted
-                ON CONFLICT DO NOTHING
-                RETURNING id, enterprise, order_id, step, terminal, run)
-            SELECT * FROM added
-            UNION ALL
-            SELECT c.id, c.enterprise, c.order_id, c.step, c.terminal, c.run FROM ib_counters c JOIN wanted w USING (enterprise, order_id, step, terminal, run)
-            """, connection);
+        var widen = span.Where(s => resolved[s.Key] is var c && (s.Value.First < c.First || s.Value.Last > c.Last)).ToArray();
+        if (widen.Length > 0)
+        {
+            await using var update = new NpgsqlCommand("""
+                UPDATE ib_counters c SET first_day = least(c.first_day, u.first_day), last_day = greatest(c.last_day, u.last_day)
+                FROM unnest($1::integer[], $2::date[], $3::date[]) AS u(id, first_day, last_day)
+                WHERE c.id = u.id AND (c.first_day > u.first_day OR c.last_day < u.last_day)
+                """, connection);
+            update.Parameters.Add(new NpgsqlParameter { Value = widen.Select(w => resolved[w.Key].Id).ToArray() });
+            update.Parameters.Add(new NpgsqlParameter { Value = widen.Select(w => w.Value.First).ToArray() });
+            update.Parameters.Add(new NpgsqlParameter { Value = widen.Select(w => w.Value.Last).ToArray() });
+            await update.ExecuteNonQueryAsync(cancellationToken);
+            foreach (var (key, (first, last)) in widen)
+            {
+                var counter = resolved[key];
+                resolved[key] = counter with { First = Min(counter.First, first), Last = Max(counter.Last, last) };
+            }
+        }
+
+        return resolved;
+    }
+
+    private static void AddKeys(NpgsqlCommand command, List<CounterKey> keys, Dictionary<CounterKey, (DateOnly First, DateOnly Last)> span)
+    {
         command.Parameters.Add(new NpgsqlParameter { Value = keys.Select(k => k.Enterprise).ToArray() });
         command.Parameters.Add(new NpgsqlParameter { Value = keys.Select(k => k.Order).ToArray() });
         command.Parameters.Add(new NpgsqlParameter { Value = keys.Select(k => k.Step).ToArray() });
         command.Parameters.Add(new NpgsqlParameter { Value = keys.Select(k => k.Terminal).ToArray() });
         command.Parameters.Add(new NpgsqlParameter { Value = keys.Select(k => k.Run).ToArray() });
-        await using (var reader = await command.ExecuteReaderAsync(cancellationToken))
-        {
-            while (await reader.ReadAsync(cancellationToken))
-            {
-                resolved[new CounterKey(reader.GetString(1), reader.GetString(2), reader.GetString(3), reader.GetString(4), reader.GetInt32(5))] = reader.GetInt32(0);
-            }
-        }
-
-        // A counter another silo inserted after this statement's snapshot is seen by the next statement.
-        var still = keys.Where(k => !resolved.ContainsKey(k)).ToArray();
-        if (still.Length > 0)
-        {
-            await using var again = new NpgsqlCommand("""
-                SELECT c.id, c.enterprise, c.order_id, c.step, c.terminal, c.run FROM ib_counters c
-                JOIN unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::integer[]) AS w(enterprise, order_id, step, terminal, run)
-                USING (enterprise, order_id, step, terminal, run)
-                """, connection);
-            again.Parameters.Add(new NpgsqlParameter { Value = still.Select(k => k.Enterprise).ToArray() });
-            again.Parameters.Add(new NpgsqlParameter { Value = still.Select(k => k.Order).ToArray() });
-            again.Parameters.Add(new NpgsqlParameter { Value = still.Select(k => k.Step).ToArray() });
-            again.Parameters.Add(new NpgsqlParameter { Value = still.Select(k => k.Terminal).ToArray() });
-            again.Parameters.Add(new NpgsqlParameter { Value = still.Select(k => k.Run).ToArray() });
-            await using var reader = await again.ExecuteReaderAsync(cancellationToken);
-            while (await reader.ReadAsync(cancellationToken))
-            {
-                resolved[new CounterKey(reader.GetString(1), reader.GetString(2), reader.GetString(3), reader.GetString(4), reader.GetInt32(5))] = reader.GetInt32(0);
-            }
-        }
-
-        if (keys.FirstOrDefault(k => !resolved.ContainsKey(k)) is { Enterprise: not null } lost)
-        {
-            throw new InvalidOperationException($"the archive could not find or add the counter {lost.Enterprise}/{lost.Order}/{lost.Step}/{lost.Terminal}/{lost.Run}");
-        }
-
-        return resolved;
+        command.Parameters.Add(new NpgsqlParameter { Value = keys.Select(k => span[k].First).ToArray() });
+        command.Parameters.Add(new NpgsqlParameter { Value = keys.Select(k => span[k].Last).ToArray() });
     }
+
+    private static async Task Read(NpgsqlCommand command, Dictionary<CounterKey, Counter> into, CancellationToken cancellationToken)
+    {
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            into[new CounterKey(reader.GetString(1), reader.GetString(2), reader.GetString(3), reader.GetString(4), reader.GetInt32(5))] =
+                new Counter(reader.GetInt32(0), reader.GetFieldValue<DateOnly>(6), reader.GetFieldValue<DateOnly>(7));
+        }
+    }
+
+    private static DateOnly Min(DateOnly a, DateOnly b) => a < b ? a : b;
+
+    private static DateOnly Max(DateOnly a, DateOnly b) => a > b ? a : b;
 
     public static DateOnly DayOf(DateTimeOffset instant) => DateOnly.FromDateTime(instant.UtcDateTime);
 
@@ -390,6 +462,9 @@ public sealed class PostgresHistoryStore : IHistoryStore
             await using var days = new NpgsqlCommand("DELETE FROM ib_output_daily WHERE day < $1", connection);
             days.Parameters.Add(new NpgsqlParameter { Value = keepFrom });
             await days.ExecuteNonQueryAsync(cancellationToken);
+            await using var nodeDays = new NpgsqlCommand("DELETE FROM ib_output_node_daily WHERE day < $1", connection);
+            nodeDays.Parameters.Add(new NpgsqlParameter { Value = keepFrom });
+            await nodeDays.ExecuteNonQueryAsync(cancellationToken);
             await using var bundles = new NpgsqlCommand("DELETE FROM ib_bundles WHERE closed_at < $1", connection);
             bundles.Parameters.Add(new NpgsqlParameter { Value = cutoff });
             await bundles.ExecuteNonQueryAsync(cancellationToken);
@@ -410,29 +485,64 @@ public sealed class PostgresHistoryStore : IHistoryStore
     public async Task<TimelineRow[]> Timeline(string enterprise, string order, DateTimeOffset from, DateTimeOffset to, int limit, CancellationToken cancellationToken)
     {
         await using var connection = await _source.OpenConnectionAsync(cancellationToken);
-        await using var command = new NpgsqlCommand("""
-            SELECT step, terminal, run, seq, good, scrap, ts FROM (
-                SELECT DISTINCT ON (r.counter_id, r.seq) c.step, c.terminal, c.run, r.seq, r.good, r.scrap, r.ts
-                FROM ib_counters c JOIN ib_readings r ON r.counter_id = c.id
-                WHERE c.enterprise = $1 AND c.order_id = $2 AND r.ts >= $3 AND r.ts < $4
-                ORDER BY r.counter_id, r.seq, r.ts) first_seen
-            ORDER BY ts, step, terminal, run, seq
-            LIMIT $5
-            """, connection);
-        command.Parameters.Add(new NpgsqlParameter { Value = enterprise });
-        command.Parameters.Add(new NpgsqlParameter { Value = order });
-        command.Parameters.Add(new NpgsqlParameter { Value = from.UtcDateTime });
-        command.Parameters.Add(new NpgsqlParameter { Value = to.UtcDateTime });
-        command.Parameters.Add(new NpgsqlParameter { Value = limit });
-        var rows = new List<TimelineRow>();
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        while (await reader.ReadAsync(cancellationToken))
+
+        // The order's counters and the days they counted on: the readings query then names its days, and
+        // PostgreSQL reads only those partitions.
+        var counters = new Dictionary<int, (string Step, string Terminal, int Run)>();
+        DateOnly? first = null, last = null;
+        await using (var command = new NpgsqlCommand("SELECT id, step, terminal, run, first_day, last_day FROM ib_counters WHERE enterprise = $1 AND order_id = $2", connection))
         {
-            rows.Add(new TimelineRow(reader.GetString(0), reader.GetString(1), reader.GetInt32(2), reader.GetInt64(3),
-                reader.GetInt32(4), reader.GetInt32(5), new DateTimeOffset(reader.GetDateTime(6), TimeSpan.Zero)));
+            command.Parameters.Add(new NpgsqlParameter { Value = enterprise });
+            command.Parameters.Add(new NpgsqlParameter { Value = order });
+            await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+            while (await reader.ReadAsync(cancellationToken))
+            {
+                counters[reader.GetInt32(0)] = (reader.GetString(1), reader.GetString(2), reader.GetInt32(3));
+                var (f, l) = (reader.GetFieldValue<DateOnly>(4), reader.GetFieldValue<DateOnly>(5));
+                first = first is null || f < first ? f : first;
+                last = last is null || l > last ? l : last;
+            }
         }
 
-        return [.. rows];
+        if (counters.Count == 0)
+        {
+            return [];
+        }
+
+        var since = new DateTimeOffset(first!.Value.ToDateTime(TimeOnly.MinValue), TimeSpan.Zero);
+        var until = new DateTimeOffset(last!.Value.AddDays(1).ToDateTime(TimeOnly.MinValue), TimeSpan.Zero);
+        since = since > from ? since : from;
+        until = until < to ? until : to;
+        if (since >= until)
+        {
+            return [];
+        }
+
+        await using var readings = new NpgsqlCommand("""
+            SELECT counter_id, seq, good, scrap, ts FROM (
+                SELECT DISTINCT ON (counter_id, seq) counter_id, seq, good, scrap, ts
+                FROM ib_readings WHERE counter_id = ANY($1) AND ts >= $2 AND ts < $3
+                ORDER BY counter_id, seq, ts) first_seen
+            ORDER BY ts, counter_id, seq
+            LIMIT $4
+            """, connection);
+        readings.Parameters.Add(new NpgsqlParameter { Value = counters.Keys.ToArray() });
+        readings.Parameters.Add(new NpgsqlParameter { Value = since.UtcDateTime });
+        readings.Parameters.Add(new NpgsqlParameter { Value = until.UtcDateTime });
+        readings.Parameters.Add(new NpgsqlParameter { Value = limit });
+        var rows = new List<TimelineRow>();
+        await using (var reader = await readings.ExecuteReaderAsync(cancellationToken))
+        {
+            while (await reader.ReadAsync(cancellationToken))
+            {
+                var (step, terminal, run) = counters[reader.GetInt32(0)];
+                rows.Add(new TimelineRow(step, terminal, run, reader.GetInt64(1), reader.GetInt32(2), reader.GetInt32(3),
+                    new DateTimeOffset(reader.GetDateTime(4), TimeSpan.Zero)));
+            }
+        }
+
+        return [.. rows.OrderBy(r => r.Ts).ThenBy(r => r.Step, StringComparer.Ordinal).ThenBy(r => r.Terminal, StringComparer.Ordinal)
+            .ThenBy(r => r.Run).ThenBy(r => r.Seq)];
     }
 
     public async Task<bool> HasOrder(string enterprise, string order, CancellationToken cancellationToken)
@@ -446,13 +556,14 @@ public sealed class PostgresHistoryStore : IHistoryStore
 
     public async Task<DayFigure[]> Output(DateOnly from, DateOnly to, string? enterprise, string? node, CancellationToken cancellationToken)
     {
-        var filter = enterprise is not null ? "AND enterprise = $3" : node is not null ? "AND chain_node = $3" : "";
+        // One enterprise from its own rows; a node and the district from the sums per node and day.
+        var sql = enterprise is not null
+            ? "SELECT day, units, value FROM ib_output_daily WHERE day >= $1 AND day <= $2 AND enterprise = $3 ORDER BY day"
+            : node is not null
+                ? "SELECT day, units, value FROM ib_output_node_daily WHERE day >= $1 AND day <= $2 AND chain_node = $3 ORDER BY day"
+                : "SELECT day, sum(units)::bigint, sum(value) FROM ib_output_node_daily WHERE day >= $1 AND day <= $2 GROUP BY day ORDER BY day";
         await using var connection = await _source.OpenConnectionAsync(cancellationToken);
-        await using var command = new NpgsqlCommand($"""
-            SELECT day, sum(units)::bigint, sum(value) FROM ib_output_daily
-            WHERE day >= $1 AND day <= $2 {filter}
-            GROUP BY day ORDER BY day
-            """, connection);
+        await using var command = new NpgsqlCommand(sql, connection);
         command.Parameters.Add(new NpgsqlParameter { Value = from });
         command.Parameters.Add(new NpgsqlParameter { Value = to });
         if ((enterprise ?? node) is { } id)
