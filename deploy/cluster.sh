@@ -13,6 +13,7 @@
 #   deploy/cluster.sh start-broker-empty   start Mosquitto with nothing it saved (as with persistence off)
 #   deploy/cluster.sh pause-silo N     freeze silo N (SIGSTOP), as a starved machine does; resume-silo N
 #   deploy/cluster.sh stop-redis       stop Redis;       start-redis: start it again (same data)
+#   deploy/cluster.sh stop-postgres    stop PostgreSQL (IB_POSTGRES=true); start-postgres: start it again (same data)
 #
 # Settings (environment), with their defaults:
 #   IB_RUN_DIR=/tmp/industry-brain-cluster   pid files, logs, Redis data, Mosquitto config
@@ -24,6 +25,9 @@
 #   IB_SILO_DLL=silo/bin/Release/net10.0/IndustryBrain.Silo.dll (built if missing)
 #   IB_MQTT_PERSISTENCE=true                 Mosquitto keeps sessions and queued messages across restarts
 #   IB_SILO_ARGS=""                          more switches for every silo, e.g. "--Orleans:Membership:ProbeTimeout=00:00:02"
+#   IB_POSTGRES=false                        true: also a PostgreSQL for the history archive (History:ConnectionString of
+#                                            every silo); false: each silo keeps its own archive file (its share only)
+#   IB_PG_PORT=15432  IB_PG_BIN=(newest /usr/lib/postgresql/*/bin)
 set -euo pipefail
 
 here="$(cd "$(dirname "$0")" && pwd)"
@@ -39,6 +43,9 @@ cluster_id="${IB_CLUSTER_ID:-industry-brain}"
 silo_dll="${IB_SILO_DLL:-$repo/silo/bin/Release/net10.0/IndustryBrain.Silo.dll}"
 persistence="${IB_MQTT_PERSISTENCE:-true}"
 read -r -a silo_args <<<"${IB_SILO_ARGS:-}"
+postgres="${IB_POSTGRES:-false}"
+pg_port="${IB_PG_PORT:-15432}"
+pg_bin="${IB_PG_BIN:-$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1)}"
 
 mkdir -p "$run"
 say() { echo "cluster: $*"; }
@@ -115,6 +122,43 @@ EOF
   say "Mosquitto on 127.0.0.1:$mqtt_port"
 }
 
+# PostgreSQL refuses to run as root: as root it runs as the postgres user, in a folder that user owns.
+pg() { # tool args...
+  local tool=$1; shift
+  if [ "$(id -u)" -eq 0 ]; then runuser -u postgres -- "$pg_bin/$tool" "$@"; else "$pg_bin/$tool" "$@"; fi
+}
+
+pg_up() { [ -f "$run/postgres/data/postmaster.pid" ] && pg pg_ctl -D "$run/postgres/data" status >/dev/null 2>&1; }
+
+start_postgres() {
+  [ "$postgres" = true ] || return 0
+  [ -x "$pg_bin/pg_ctl" ] || { say "PostgreSQL is not installed (scripts/install-test-deps.sh), or set IB_PG_BIN"; exit 1; }
+  pg_up && return 0
+  mkdir -p "$run/postgres"
+  [ "$(id -u)" -ne 0 ] || chown postgres "$run/postgres"
+  if [ ! -f "$run/postgres/data/PG_VERSION" ]; then
+    # Loopback only, trust: the script's PostgreSQL is for trying the topology on one machine, never exposed.
+    pg initdb -D "$run/postgres/data" -U ib --auth=trust -E UTF8 --locale=C >"$run/postgres/initdb.log" 2>&1
+  fi
+  pg pg_ctl -D "$run/postgres/data" -l "$run/postgres/server.log" -w -t 60 \
+    -o "-p $pg_port -k $run/postgres -c listen_addresses=127.0.0.1" start >/dev/null
+  pg psql -h 127.0.0.1 -p "$pg_port" -U ib -d postgres -tAc "SELECT 1 FROM pg_database WHERE datname = 'industry_brain'" | grep -q 1 \
+    || pg psql -h 127.0.0.1 -p "$pg_port" -U ib -d postgres -qc "CREATE DATABASE industry_brain" >/dev/null
+  say "PostgreSQL on 127.0.0.1:$pg_port (database industry_brain)"
+}
+
+stop_postgres() {
+  [ -f "$run/postgres/data/PG_VERSION" ] || return 0
+  pg_up || return 0
+  pg pg_ctl -D "$run/postgres/data" -m fast -w -t 60 stop >/dev/null
+}
+
+history_args() {
+  if [ "$postgres" = true ]; then
+    printf '%s\n' --History:ConnectionString "Host=127.0.0.1;Port=$pg_port;Username=ib;Database=industry_brain"
+  fi
+}
+
 ensure_built() {
   if [ ! -f "$silo_dll" ]; then
     say "building the silo (Release)"
@@ -126,6 +170,8 @@ launch_silo() { # n
   local n=$1 i=$(($1 - 1))
   alive "silo-$n" && return 0
   mkdir -p "$run/silo-$n"
+  local history=()
+  mapfile -t history < <(history_args)
   dotnet "$silo_dll" \
     --urls "http://127.0.0.1:${http_ports[$i]}" \
     --Cluster:Redis "127.0.0.1:$redis_port" \
@@ -136,7 +182,7 @@ launch_silo() { # n
     --Orleans:ClusterId "$cluster_id" \
     --Storage:Path "$run/silo-$n" \
     --Auth:AdminKey "$(admin_key)" \
-    "${silo_args[@]}" </dev/null >>"$run/silo-$n.log" 2>&1 &
+    "${history[@]}" "${silo_args[@]}" </dev/null >>"$run/silo-$n.log" 2>&1 &
   echo $! >"$run/silo-$n.pid"
 }
 
@@ -153,6 +199,7 @@ wait_silo() { # n seconds
 start_all() {
   ensure_built
   start_redis
+  start_postgres
   start_broker
   for n in $(seq 1 "$silos"); do launch_silo "$n"; done
   for n in $(seq 1 "$silos"); do wait_silo "$n" 120; done
@@ -166,6 +213,7 @@ stop_all() {
   for n in $(seq 1 "$silos"); do stop_pid "silo-$n" TERM 60; done
   stop_pid mosquitto TERM 20
   stop_pid redis TERM 30 # Redis flushes its append-only file on SIGTERM
+  stop_postgres
   say "stopped"
 }
 
@@ -173,6 +221,9 @@ status() {
   for name in redis mosquitto $(seq -f "silo-%g" 1 "$silos"); do
     if alive "$name"; then echo "$name: running (pid $(cat "$run/$name.pid"))"; else echo "$name: stopped"; fi
   done
+  if [ "$postgres" = true ]; then
+    if pg_up; then echo "postgres: running (127.0.0.1:$pg_port)"; else echo "postgres: stopped"; fi
+  fi
   for n in $(seq 1 "$silos"); do
     local i=$((n - 1))
     echo "silo-$n /health: $(curl -sS -H "Authorization: Bearer $(admin_key)" "http://127.0.0.1:${http_ports[$i]}/health" 2>&1 || true)"
@@ -193,5 +244,7 @@ case "${1:-}" in
   resume-silo) alive "silo-${2:?silo number}" && kill -CONT "$(cat "$run/silo-$2.pid")" ;;
   stop-redis) stop_pid redis TERM 30 ;;
   start-redis) start_redis ;;
-  *) sed -n '2,26p' "$0"; exit 2 ;;
+  stop-postgres) stop_postgres ;;
+  start-postgres) postgres=true; start_postgres ;;
+  *) sed -n '2,30p' "$0"; exit 2 ;;
 esac

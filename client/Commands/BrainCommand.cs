@@ -16,6 +16,7 @@ public static class BrainCommand
         KeyCommands.Build(),
         TerminalCommands.Build(),
         TerminalCommands.Broker(),
+        HistoryCommands.Build(),
     };
 
     /// <summary>Runs the command line with the given writers (the console's when null); answers the exit code.</summary>

@@ -1,6 +1,7 @@
 using System.Runtime;
 using IndustryBrain.Contracts;
 using IndustryBrain.Domain;
+using IndustryBrain.Silo.Archive;
 using IndustryBrain.Silo.Cluster;
 using IndustryBrain.Silo.Hosting;
 using IndustryBrain.Silo.Ingest;
@@ -26,7 +27,8 @@ public static class OperationEndpoints
         .WithSummary("Recent rejected messages, newest first, optionally of one enterprise")
         .Produces<Rejection[]>();
 
-        app.MapGet("/health", (IBrainPublisher broker, BrainEpoch epoch, IngestPipeline ingest, IngestMetrics metrics, ClusterIdentity identity, IServiceProvider services) =>
+        app.MapGet("/health", (IBrainPublisher broker, BrainEpoch epoch, IngestPipeline ingest, IngestMetrics metrics, ClusterIdentity identity,
+            ArchiveWriter archiveWriter, HistoryArchive archive, HistoryMetrics historyMetrics, IHistoryStore historyStore, IServiceProvider services) =>
         {
             var external = services.GetService<BrokerConnection>();
             var members = services.GetService<IClusterMembershipService>()?.CurrentSnapshot.Members.Values;
@@ -44,6 +46,21 @@ public static class OperationEndpoints
                 siloActive = members?.Count(m => m.Status == SiloStatus.Active),
                 memory = new { gcHeapBytes = GC.GetGCMemoryInfo().HeapSizeBytes, heapBytes = GC.GetTotalMemory(false), totalAllocatedBytes = GC.GetTotalAllocatedBytes(), workingSetBytes = Environment.WorkingSet },
                 ingest = new { received = metrics.ReceivedTotal, applied = metrics.AppliedTotal, duplicates = metrics.DuplicateTotal, rejected = metrics.RejectedTotal, failed = metrics.FailedTotal, pending = ingest.Pending },
+                // The archive never decides the status: the brain keeps ingesting while its database is away.
+                history = new
+                {
+                    state = archiveWriter.State,
+                    backend = historyStore.Backend,
+                    reason = archiveWriter.Reason,
+                    downSince = archiveWriter.DownSince,
+                    queued = archive.Queued,
+                    capacity = archive.Capacity,
+                    lagSeconds = Math.Round(archiveWriter.LagSeconds, 3),
+                    written = historyMetrics.WrittenTotal,
+                    readingsWritten = historyMetrics.ReadingsWritten,
+                    notArchived = historyMetrics.DroppedTotal,
+                    errors = historyMetrics.ErrorsTotal,
+                },
             };
             return broker.IsLive ? Results.Ok(body) : Results.Json(body, statusCode: StatusCodes.Status503ServiceUnavailable);
         })

@@ -1,5 +1,6 @@
 using IndustryBrain.Contracts;
 using IndustryBrain.Domain;
+using IndustryBrain.Silo.Archive;
 using IndustryBrain.Silo.Telemetry;
 
 namespace IndustryBrain.Silo.Grains;
@@ -29,6 +30,7 @@ public sealed class BundleState
 public sealed class BundleGrain(
     [PersistentState("bundle", StorageNames.Store)] IPersistentState<BundleState> state,
     TimeProvider time,
+    IHistoryArchive archive,
     ILogger<BundleGrain> logger) : Grain, IBundleGrain, IRemindable
 {
     private const string Deadline = "deadline";
@@ -228,6 +230,7 @@ public sealed class BundleGrain(
             }
 
             await Announce();
+            archive.Bundle(view);
             state.State.Recorded = true;
             await state.WriteStateAsync();
         }

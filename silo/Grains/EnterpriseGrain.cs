@@ -1,5 +1,6 @@
 using IndustryBrain.Contracts;
 using IndustryBrain.Domain;
+using IndustryBrain.Silo.Archive;
 
 namespace IndustryBrain.Silo.Grains;
 
@@ -22,6 +23,7 @@ public sealed class EnterpriseState
 public sealed class EnterpriseGrain(
     [PersistentState("enterprise", StorageNames.Store)] IPersistentState<EnterpriseState> state,
     DistrictCalendar calendar,
+    IHistoryArchive archive,
     TimeProvider time) : Grain, IEnterpriseGrain
 {
     private static readonly TimeSpan FlushEvery = TimeSpan.FromSeconds(1);
@@ -200,7 +202,20 @@ public sealed class EnterpriseGrain(
         }
 
         await GrainFactory.GetGrain<IDistrictGrain>(Keys.District).ReportEnterprise(rollup);
+        Archive(rollup, _rolledUp);
         _rolledUp = rollup;
         return true;
+    }
+
+    /// <summary>The history archive keeps each day's output as it stands; only days that changed are handed over (without waiting).</summary>
+    private void Archive(EnterpriseRollup rollup, EnterpriseRollup? before)
+    {
+        foreach (var day in rollup.Daily)
+        {
+            if (before is null || before.ChainNode != rollup.ChainNode || Array.IndexOf(before.Daily, day) < 0)
+            {
+                archive.Day(rollup.Enterprise, rollup.ChainNode, day, rollup.AsOf);
+            }
+        }
     }
 }

@@ -1,6 +1,7 @@
 using System.Net;
 using IndustryBrain.Domain;
 using IndustryBrain.Silo.Api;
+using IndustryBrain.Silo.Archive;
 using IndustryBrain.Silo.Cluster;
 using IndustryBrain.Silo.Cockpit;
 using IndustryBrain.Silo.Grains;
@@ -85,6 +86,13 @@ public static class BrainHosting
 
         services.AddSingleton<BrainEpoch>();
         services.AddHostedService(sp => sp.GetRequiredService<BrainEpoch>());
+
+        // The history archive's writer stops after Orleans and the ingest: what they hand over while they
+        // drain (the last readings, the enterprises' last daily figures) is still written.
+        services.AddSingleton<IHistoryStore>(sp => HistoryStores.Create(
+            sp.GetRequiredService<IOptions<HistoryOptions>>().Value, sp.GetRequiredService<IOptions<StorageOptions>>().Value));
+        services.AddSingleton<ArchiveWriter>();
+        services.AddHostedService(sp => sp.GetRequiredService<ArchiveWriter>());
 
         builder.UseOrleans(silo =>
         {
@@ -254,6 +262,14 @@ public static class BrainHosting
         services.AddSingleton<ConfiguredChainMap>();
         services.AddSingleton<StateJson>();
         services.AddSingleton<SqliteStore>();
+        services.AddOptions<HistoryOptions>().Bind(configuration.GetSection("History"))
+            .Validate(o => o.RetentionDays is > 0 and <= 36_500, "History:RetentionDays must be between 1 and 36500")
+            .Validate(o => o.BatchSize > 0 && o.QueueCapacity > 0 && o.PartitionsAhead >= 0 && o.StopWaitSeconds >= 0,
+                "History:BatchSize and History:QueueCapacity must be positive, History:PartitionsAhead and History:StopWaitSeconds not negative")
+            .ValidateOnStart();
+        services.AddSingleton<HistoryMetrics>();
+        services.AddSingleton<HistoryArchive>();
+        services.AddSingleton<IHistoryArchive>(sp => sp.GetRequiredService<HistoryArchive>());
         return services;
     }
 
@@ -291,6 +307,11 @@ public static class BrainHosting
             metrics.Gauge("ib.mqtt.sessions", "{session}", "Sessions the embedded broker holds, connected or not", () => broker.Sessions);
             metrics.Gauge("ib.mqtt.connections", "{connection}", "Connections open to the embedded broker", () => broker.Connections);
         }
+        var history = app.Services.GetRequiredService<HistoryMetrics>();
+        var archive = app.Services.GetRequiredService<HistoryArchive>();
+        var writer = app.Services.GetRequiredService<ArchiveWriter>();
+        history.Gauge("ib.archive.queued", "{record}", "Records waiting for the history archive's database", () => archive.Queued);
+        history.Gauge("ib.archive.lag", "s", "Age of the oldest record not yet in the history archive (0 when caught up)", () => writer.LagSeconds);
         return app;
     }
 
@@ -325,6 +346,7 @@ public static class BrainHosting
         app.MapOperations();
         app.MapCockpit();
         app.MapSecurity();
+        app.MapHistory();
         return app;
     }
 }

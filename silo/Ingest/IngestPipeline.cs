@@ -3,6 +3,7 @@ using System.Diagnostics;
 using System.Threading.Channels;
 using IndustryBrain.Contracts;
 using IndustryBrain.Domain;
+using IndustryBrain.Silo.Archive;
 using IndustryBrain.Silo.Telemetry;
 using Microsoft.Extensions.Options;
 
@@ -19,6 +20,7 @@ public sealed class IngestPipeline(
     IGrainFactory grains,
     RejectSink rejects,
     IngestMetrics metrics,
+    IHistoryArchive archive,
     TimeProvider time,
     IOptions<TelemetryOptions> telemetry,
     IOptions<IngestOptions> options,
@@ -217,6 +219,9 @@ public sealed class IngestPipeline(
                         rejects.Report(rejection);
                     }
 
+                    // The archive keeps what the order accepted, duplicates included (it ignores them by key), never
+                    // what it refused. Queued without waiting: the live figures never wait for the archive.
+                    archive.Readings(enterprise, order, outcome.Rejections.Length == 0 ? readings : Accepted(readings, outcome.Rejections));
                     return;
                 }
                 catch (Exception e) when (Stopwatch.GetElapsedTime(started) < RetryFor)
@@ -241,6 +246,13 @@ public sealed class IngestPipeline(
         }
     }
 
+    /// <summary>The readings of a batch less those the order refused (a refusal names the terminal and seq).</summary>
+    private static Reading[] Accepted(Reading[] readings, Rejection[] rejections)
+    {
+        var refused = rejections.Where(r => r.Seq is not null).Select(r => (r.Terminal, r.Seq!.Value)).ToHashSet();
+        return [.. readings.Where(r => !refused.Contains((r.Terminal, r.Seq)))];
+    }
+
     private async Task DispatchStatuses()
     {
         var reader = _statuses.Reader;
@@ -263,6 +275,10 @@ public sealed class IngestPipeline(
                 try
                 {
                     await grains.GetGrain<IEnterpriseGrain>(group.Key).UpdateTerminals([.. group.Value]);
+                    foreach (var status in group.Value)
+                    {
+                        archive.Status(group.Key, status);
+                    }
                 }
                 catch (Exception e)
                 {

@@ -11,7 +11,8 @@ namespace IndustryBrain.Silo.Security;
 /// <item>official: reads (GET, HEAD) everything except the key registry and the broker's credential files.</item>
 /// <item>enterprise:{id}: reads its own profile; anything under /api/enterprises/{id}/ (its orders, its
 /// terminals' credentials); reads bundles (public within the district); reads, places and withdraws its own
-/// pledge at /api/bundles/{bundle}/pledges/{id}; reads the reject log filtered to itself. Nothing else:
+/// pledge at /api/bundles/{bundle}/pledges/{id}; reads the reject log filtered to itself; reads its own history
+/// (/api/history/enterprises/{id}/..., /api/history/output?enterprise={id}). Nothing else:
 /// not registration (PUT /api/enterprises/{id}), not opening bundles, not the cockpit.</item>
 /// </list>
 /// Paths outside /api are not the API's: the rule allows them (health, metrics, OpenAPI, the page), except
@@ -90,6 +91,14 @@ public static class AccessRule
         if (Is(area, "rejects"))
         {
             return reads && segments.Count == 2 && enterpriseFilter == own;
+        }
+
+        if (Is(area, "history"))
+        {
+            // Its own orders' timelines, and its own output (not a chain node's or the district's).
+            return reads && segments.Count >= 3
+                && ((Is(segments[2], "enterprises") && segments.Count >= 4 && segments[3] == own)
+                    || (Is(segments[2], "output") && segments.Count == 3 && enterpriseFilter == own));
         }
 
         return false;

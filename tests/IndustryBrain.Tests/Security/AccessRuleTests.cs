@@ -93,6 +93,21 @@ public sealed class AccessRuleTests
         Assert.False(Allows(Qiaofeng, "GET", "/api/rejects", null));
     }
 
+    [Fact]
+    public void An_enterprise_reads_its_own_history_and_no_one_elses()
+    {
+        Assert.True(Allows(Qiaofeng, "GET", "/api/history/enterprises/qiaofeng/orders/QF-1/timeline"));
+        Assert.True(Allows(Qiaofeng, "GET", "/api/history/output", "qiaofeng"));
+        Assert.False(Allows(Qiaofeng, "GET", "/api/history/enterprises/other/orders/QF-1/timeline"));
+        Assert.False(Allows(Qiaofeng, "GET", "/api/history/output", "other"));
+        Assert.False(Allows(Qiaofeng, "GET", "/api/history/output", null));
+        Assert.False(Allows(Qiaofeng, "GET", "/api/history", "qiaofeng"));
+        Assert.False(Allows(Qiaofeng, "DELETE", "/api/history/enterprises/qiaofeng/orders/QF-1/timeline"));
+        Assert.True(Allows(Official, "GET", "/api/history/output"));
+        Assert.True(Allows(Official, "GET", "/api/history/enterprises/other/orders/QF-1/timeline"));
+        Assert.False(Allows(null, "GET", "/api/history/output"));
+    }
+
     [Theory]
     [InlineData("GET", "/api/enterprises/qiaofeng")]
     [InlineData("GET", "/api/bundles")]

@@ -1,0 +1,35 @@
+namespace IndustryBrain.Silo.Archive;
+
+/// <summary>The History:* keys: where the archive lives, how long it keeps, and how it writes.</summary>
+public sealed class HistoryOptions
+{
+    /// <summary>
+    /// A PostgreSQL connection string (Npgsql's format). Empty: the embedded default keeps its archive in a
+    /// SQLite file (<c>history.db</c>) beside the state database in Storage:Path. Never logged.
+    /// </summary>
+    public string ConnectionString { get; set; } = "";
+
+    /// <summary>False: nothing is archived and the history endpoints answer 503 (benchmarks compare with it).</summary>
+    public bool Enabled { get; set; } = true;
+
+    /// <summary>Days kept; older day partitions are dropped whole. Also the longest date range a query may ask for.</summary>
+    public int RetentionDays { get; set; } = 400;
+
+    /// <summary>Readings (and other records) written per batch.</summary>
+    public int BatchSize { get; set; } = 20_000;
+
+    /// <summary>
+    /// Records waiting for the database at most. When the database is slower than the ingest for long, what
+    /// does not fit is not archived (counted and warned about); the live figures never wait for the archive.
+    /// </summary>
+    public int QueueCapacity { get; set; } = 2_000_000;
+
+    /// <summary>Day partitions created ahead of today (PostgreSQL).</summary>
+    public int PartitionsAhead { get; set; } = 3;
+
+    /// <summary>How long a clean stop waits for a database that is down to take what is still queued.</summary>
+    public int StopWaitSeconds { get; set; } = 20;
+
+    /// <summary>The backend's name, as /health shows it.</summary>
+    public string Backend => string.IsNullOrWhiteSpace(ConnectionString) ? "sqlite" : "postgresql";
+}
