@@ -12,7 +12,7 @@ public sealed class BrainProblem(int status, string reason, string detail) : Exc
     public string Detail { get; } = detail;
 }
 
-/// <summary>The brain's HTTP API (CONTRACT.md, "HTTP") with the caller's Bearer key.</summary>
+/// <summary>The brain's HTTP API (docs/contract.md, "HTTP") with the caller's Bearer key.</summary>
 public sealed class BrainApi : IDisposable
 {
     public static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);

@@ -10,7 +10,7 @@ public sealed record ProductLine(string ChainNode, string Trade, string Code, st
 /// <summary>Plausible firms, products and routings of a hardware district like Dazu.</summary>
 public static class Catalog
 {
-    /// <summary>The knife routing of CONTRACT.md, ten steps.</summary>
+    /// <summary>The knife routing of docs/contract.md, ten steps.</summary>
     public static readonly RoutingStep[] KnifeRouting = Routing(
         "blank:下料,forge:锻打,heat-treat:热处理,rough-grind:粗磨,fine-grind:精磨,edge:开刃,polish:抛光,laser-mark:激光刻码,qc:质检,pack:包装");
 

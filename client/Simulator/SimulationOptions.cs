@@ -17,7 +17,7 @@ public sealed record SimulationOptions
     public string? Password { get; init; }
 
     /// <summary>
-    /// Ask the brain for each terminal's own MQTT credential (CONTRACT.md, "Security") and connect every
+    /// Ask the brain for each terminal's own MQTT credential (docs/contract.md, "Security") and connect every
     /// terminal on its own connection with it, instead of the shared <see cref="Username"/>.
     /// </summary>
     public bool TerminalCredentials { get; init; }

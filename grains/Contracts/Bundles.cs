@@ -4,7 +4,7 @@ namespace IndustryBrain.Contracts;
 [GenerateSerializer, Immutable, Alias("ib.Tier")]
 public sealed record Tier(decimal MinQuantity, decimal UnitPrice);
 
-/// <summary>A supplier's offer as the organiser opens it (CONTRACT.md, "Pooled procurement bundle").</summary>
+/// <summary>A supplier's offer as the organiser opens it (docs/contract.md, "Pooled procurement").</summary>
 [GenerateSerializer, Immutable, Alias("ib.BundleTerms")]
 public sealed record BundleTerms(
     string Material,

@@ -1,6 +1,6 @@
 namespace IndustryBrain.Contracts;
 
-/// <summary>How many orders are in each status (CONTRACT.md, "Order plan and progress").</summary>
+/// <summary>How many orders are in each status (docs/contract.md, "Orders").</summary>
 [GenerateSerializer, Immutable, Alias("ib.StatusCounts")]
 public sealed record StatusCounts(int Unplanned, int OnTrack, int AtRisk, int Late, int Done)
 {

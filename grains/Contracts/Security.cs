@@ -1,6 +1,6 @@
 namespace IndustryBrain.Contracts;
 
-/// <summary>The roles of HTTP API keys (CONTRACT.md, "Security").</summary>
+/// <summary>The roles of HTTP API keys (docs/contract.md, "Security").</summary>
 public static class Roles
 {
     /// <summary>Everything, including keys, credentials and registration.</summary>

@@ -2,7 +2,7 @@ using IndustryBrain.Contracts;
 
 namespace IndustryBrain.Domain;
 
-/// <summary>Progress, completion and status of an order from its plan and counts (CONTRACT.md, "Order plan and progress").</summary>
+/// <summary>Progress, completion and status of an order from its plan and counts (docs/contract.md, "Orders").</summary>
 public static class OrderRules
 {
     public const long MaxQuantity = 1_000_000_000;

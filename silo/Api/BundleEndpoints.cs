@@ -9,7 +9,7 @@ namespace IndustryBrain.Silo.Api;
 /// <summary>The body of PUT /api/bundles/{bundle}/pledges/{enterprise}.</summary>
 public sealed record PledgeRequest(decimal? Quantity);
 
-/// <summary>Pooled-procurement bundles (拼单集采), CONTRACT.md "Pooled procurement bundle".</summary>
+/// <summary>Pooled-procurement bundles (拼单集采), docs/contract.md "Pooled procurement".</summary>
 public static class BundleEndpoints
 {
     public static void MapBundles(this IEndpointRouteBuilder app)

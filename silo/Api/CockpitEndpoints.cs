@@ -10,7 +10,7 @@ namespace IndustryBrain.Silo.Api;
 /// <summary>The body of PUT /api/cockpit/daily.</summary>
 public sealed record RecordedHistory(DailyOutput[]? Days);
 
-/// <summary>The district cockpit: its view, its stream, its chain map and its page (CONTRACT.md, "Cockpit").</summary>
+/// <summary>The district cockpit: its view, its stream, its chain map and its page (docs/contract.md, "Cockpit").</summary>
 public static class CockpitEndpoints
 {
     public static void MapCockpit(this IEndpointRouteBuilder app)

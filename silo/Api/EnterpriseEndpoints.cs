@@ -8,7 +8,7 @@ namespace IndustryBrain.Silo.Api;
 /// <summary>The body of PUT /api/enterprises/{enterprise}.</summary>
 public sealed record EnterpriseRegistration(string? Name, string? Uscc, string? ChainNode, string? Park, string? Tier);
 
-/// <summary>Enterprises and their production orders (CONTRACT.md, HTTP).</summary>
+/// <summary>Enterprises and their production orders (docs/contract.md, HTTP).</summary>
 public static class EnterpriseEndpoints
 {
     public static void MapEnterprises(this IEndpointRouteBuilder app)

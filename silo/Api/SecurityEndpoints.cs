@@ -16,7 +16,7 @@ public sealed record IssuedKey(string KeyId, string Key, string Role, string? En
 /// <summary>A terminal's new MQTT credential, shown once.</summary>
 public sealed record IssuedCredential(string Username, string Password);
 
-/// <summary>API keys and terminal credentials (CONTRACT.md, "Security"); who may call them is the <see cref="AccessRule"/>'s.</summary>
+/// <summary>API keys and terminal credentials (docs/contract.md, "Security"); who may call them is the <see cref="AccessRule"/>'s.</summary>
 public static class SecurityEndpoints
 {
     public static void MapSecurity(this IEndpointRouteBuilder app)

@@ -6,7 +6,7 @@ using IndustryBrain.Contracts;
 
 namespace IndustryBrain.Silo.Cockpit;
 
-/// <summary>GET /api/cockpit and each event of its stream (CONTRACT.md, "Cockpit").</summary>
+/// <summary>GET /api/cockpit and each event of its stream (docs/contract.md, "Cockpit").</summary>
 public sealed record CockpitDocument(
     DateTimeOffset AsOf,
     long Version,

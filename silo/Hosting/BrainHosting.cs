@@ -315,7 +315,7 @@ public static class BrainHosting
         return app;
     }
 
-    /// <summary>The HTTP surface of CONTRACT.md.</summary>
+    /// <summary>The HTTP surface of docs/contract.md.</summary>
     public static WebApplication MapIndustryBrain(this WebApplication app)
     {
         // Where the state is, once, at start: a relative Storage:Path is relative to the folder the silo runs in.

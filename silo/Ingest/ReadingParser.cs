@@ -13,7 +13,7 @@ public readonly record struct ParsedReading(string Order, Reading Reading);
 public sealed record Refusal(string Reason, string Detail, long? Seq = null);
 
 /// <summary>
-/// Parses count and status payloads per CONTRACT.md. A message is all or nothing: one bad reading
+/// Parses count and status payloads per docs/contract.md. A message is all or nothing: one bad reading
 /// refuses the whole message, so nothing of it is applied.
 /// </summary>
 public static class ReadingParser

@@ -5,7 +5,7 @@ using IndustryBrain.Silo.Ingest;
 namespace IndustryBrain.Silo.Mqtt;
 
 /// <summary>
-/// The brain's epoch (CONTRACT.md, "Brain state and resync"). A start after a clean stop keeps the
+/// The brain's epoch (docs/contract.md, "Epoch and resync"). A start after a clean stop keeps the
 /// epoch, since nothing unsaved was lost; a start after a crash begins a new one, and so does any event
 /// after which state may be missing: a silo of the cluster declared dead, a broker that lost a session
 /// or reported dropped messages, a gap in the silos' broker subscription (<see cref="SubscriptionGap"/>).

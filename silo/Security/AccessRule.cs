@@ -3,7 +3,7 @@ using IndustryBrain.Contracts;
 namespace IndustryBrain.Silo.Security;
 
 /// <summary>
-/// Who may do what on the HTTP API (CONTRACT.md, "Security"), decided from the method, the request's path
+/// Who may do what on the HTTP API (docs/contract.md, "Security"), decided from the method, the request's path
 /// segments and the caller's role alone, so that every endpoint under /api is covered, including those
 /// added later:
 /// <list type="bullet">

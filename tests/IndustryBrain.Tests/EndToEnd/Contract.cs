@@ -4,7 +4,7 @@ using IndustryBrain.Tests.Infrastructure;
 
 namespace IndustryBrain.Tests.EndToEnd;
 
-/// <summary>Payloads and readings in the words of CONTRACT.md.</summary>
+/// <summary>Payloads and readings in the words of docs/contract.md.</summary>
 public static class Contract
 {
     public const string Uscc = "91500111MA5U3Q7X1D";
