@@ -139,8 +139,17 @@ public sealed class PlainSilo : IAsyncDisposable
             await kill.WaitForExitAsync();
         }
 
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
-        await process.WaitForExitAsync(timeout.Token);
+        // A guard, not a timing: a stop mid-work saves every grain, which takes long on a loaded 2-core machine.
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(180));
+        try
+        {
+            await process.WaitForExitAsync(timeout.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            throw new TimeoutException($"the silo did not exit within 180 s of Ctrl-C; its last lines:\n{string.Join('\n', Lines.TakeLast(60))}");
+        }
+
         process.WaitForExit(); // the last lines of output
     }
 
