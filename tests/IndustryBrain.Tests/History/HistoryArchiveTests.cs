@@ -143,6 +143,8 @@ public sealed class HistoryArchiveTests(PostgresServer postgres)
         Assert.Equal((HttpStatusCode.BadRequest, "range-reversed"), await Problem(http, $"{timeline}?from=2026-03-02T00:00:00Z&to=2026-03-01T00:00:00Z"));
         Assert.Equal((HttpStatusCode.BadRequest, "range-too-long"), await Problem(http, $"{timeline}?from=2025-01-01&to=2025-12-31"));
         Assert.Equal((HttpStatusCode.BadRequest, "invalid-field"), await Problem(http, $"/api/history/output?from=yesterday"));
+        Assert.Equal((HttpStatusCode.BadRequest, "invalid-field"), await Problem(http, $"/api/history/output?to=0001-01-01"));
+        Assert.Equal((HttpStatusCode.BadRequest, "invalid-field"), await Problem(http, $"{timeline}?to=0001-01-01T00:00:00Z"));
         Assert.Equal((HttpStatusCode.BadRequest, "invalid-field"), await Problem(http, $"/api/history/output?enterprise={enterprise}&node=knives"));
         Assert.Equal((HttpStatusCode.BadRequest, "invalid-field"), await Problem(http, $"{timeline}?limit=0"));
         Assert.Equal((HttpStatusCode.BadRequest, "invalid-id"), await Problem(http, $"/api/history/output?enterprise=no%20such"));
