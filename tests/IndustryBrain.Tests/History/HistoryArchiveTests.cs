@@ -331,6 +331,56 @@ public sealed class HistoryArchiveTests(PostgresServer postgres)
     }
 
     [Fact]
+    public async Task A_clean_stop_while_the_database_is_down_spills_and_the_next_start_writes_it()
+    {
+        var connection = await postgres.NewDatabase();
+        string[] history = [$"--History:ConnectionString={connection}", "--History:StopWaitSeconds=1"];
+        var brain = await InProcessBrain.Start(null, history);
+        var enterprise = NewId("spill");
+        const int readings = 2_000;
+        try
+        {
+            using (var http = brain.Http())
+            {
+                await Until(http, "/health", h => h.GetProperty("history").GetProperty("state").GetString() == "up", "the archive up");
+            }
+
+            await postgres.Stop("immediate");
+            await using (var terminal = await MqttTerminal.Connect(brain.MqttPort, enterprise, "T1"))
+            {
+                var t0 = Ms(DateTimeOffset.UtcNow.AddMinutes(-5));
+                for (var first = 1; first <= readings; first += 100)
+                {
+                    await terminal.Count($"[{string.Join(',', Enumerable.Range(first, 100).Select(seq => Reading("O-1", "pack", seq, seq, 0, t0.AddMilliseconds(seq))))}]");
+                }
+            }
+
+            using (var http = brain.Http())
+            {
+                await Until(http, "/health", h => h.GetProperty("ingest").GetProperty("applied").GetInt64() >= readings
+                    && h.GetProperty("history").GetProperty("state").GetString() == "down", "every reading applied and the archive down");
+            }
+
+            await brain.Stop();
+            Assert.True(File.Exists(Path.Combine(brain.StoragePath, "history-spill.jsonl")), "what the database did not take is spilled");
+        }
+        finally
+        {
+            await postgres.Start();
+        }
+
+        await brain.StartAgain(history);
+        using (var http = brain.Http())
+        {
+            await Archived(http, readings);
+        }
+
+        Assert.Equal(readings, await PostgresServer.Scalar<long>(connection, "SELECT count(*) FROM ib_readings"));
+        Assert.False(File.Exists(Path.Combine(brain.StoragePath, "history-spill.jsonl")));
+        await brain.DisposeAsync();
+    }
+
+    [Fact]
     public async Task Duplicates_are_ignored_by_key_even_from_a_writer_that_never_saw_them()
     {
         var connection = await postgres.NewDatabase();
