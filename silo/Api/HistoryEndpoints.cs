@@ -219,13 +219,14 @@ public static class HistoryEndpoints
             return null;
         }
 
-        if (DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var instant))
+        if (DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var instant)
+            && instant.Year is >= 1970 and <= 9000)
         {
             value = instant;
             return null;
         }
 
-        return Problems.BadRequest("invalid-field", $"{name} must be an RFC 3339 time or a date (yyyy-MM-dd)");
+        return Problems.BadRequest("invalid-field", $"{name} must be an RFC 3339 time or a date (yyyy-MM-dd) between 1970 and 9000");
     }
 
     private static IResult? Date(string? text, string name, out DateOnly? value)
@@ -236,13 +237,14 @@ public static class HistoryEndpoints
             return null;
         }
 
-        if (DateOnly.TryParseExact(text, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var date))
+        if (DateOnly.TryParseExact(text, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var date)
+            && date.Year is >= 1970 and <= 9000)
         {
             value = date;
             return null;
         }
 
-        return Problems.BadRequest("invalid-field", $"{name} must be a date (yyyy-MM-dd)");
+        return Problems.BadRequest("invalid-field", $"{name} must be a date (yyyy-MM-dd) between 1970 and 9000");
     }
 
     private static bool WantsCsv(HttpContext context) =>

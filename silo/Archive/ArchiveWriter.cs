@@ -1,5 +1,7 @@
 using System.Diagnostics;
+using System.Text.Json;
 using IndustryBrain.Contracts;
+using IndustryBrain.Silo.Storage;
 using Microsoft.Extensions.Options;
 
 namespace IndustryBrain.Silo.Archive;
@@ -8,8 +10,9 @@ namespace IndustryBrain.Silo.Archive;
 /// Drains the <see cref="HistoryArchive"/> queue into the database in batches, on its own task: never on
 /// the broker's loop or in a grain turn. While the database is down or slow it keeps the batch in hand,
 /// retries with back-off and lets the queue grow (up to History:QueueCapacity); the live figures never
-/// wait for it. At a clean stop it writes whatever is queued (for at most History:StopWaitSeconds if the
-/// database is down). Creates and migrates the schema at start, and once an hour drops the days past
+/// wait for it. At a clean stop it writes whatever is queued; what the database cannot take in time (down for
+/// History:StopWaitSeconds, or the host's shutdown deadline) is spilled to a local file that the next start
+/// writes first, so a clean restart loses nothing. Creates and migrates the schema at start, and once an hour drops the days past
 /// History:RetentionDays and prepares the days ahead.
 /// </summary>
 public sealed class ArchiveWriter(
@@ -17,6 +20,7 @@ public sealed class ArchiveWriter(
     IHistoryStore store,
     HistoryMetrics metrics,
     IOptions<HistoryOptions> options,
+    IOptions<StorageOptions> storage,
     TimeProvider time,
     ILogger<ArchiveWriter> logger) : IHostedService, IAsyncDisposable
 {
@@ -26,6 +30,10 @@ public sealed class ArchiveWriter(
     private Task? _run;
     private long _oldestInHand;
     private DateTimeOffset _retainedAt = DateTimeOffset.MinValue;
+    private volatile bool _stopping;
+
+    /// <summary>Where a clean stop leaves what the database could not take in time (one JSON record a line).</summary>
+    public string SpillPath { get; } = Path.Combine(Path.GetFullPath(storage.Value.Path), "history-spill.jsonl");
 
     /// <summary>"starting" (schema not made yet), "up", "down" (the last attempt failed), "off" (History:Enabled=false).</summary>
     public string State { get; private set; } = "starting";
@@ -65,8 +73,8 @@ public sealed class ArchiveWriter(
 
         // Everything that the ingest and the grains handed over before this point is written; the writer
         // gives up on a database that stays down after History:StopWaitSeconds (or the host's own deadline).
+        _stopping = true;
         archive.Complete();
-        _abort.CancelAfter(TimeSpan.FromSeconds(Math.Max(1, _options.StopWaitSeconds)));
         using var registration = cancellationToken.Register(() => _abort.Cancel());
         await _run;
     }
@@ -83,6 +91,7 @@ public sealed class ArchiveWriter(
                 _migrated = true;
                 await Retain();
             });
+            await WriteSpill();
 
             while (await reader.WaitToReadAsync(_abort.Token))
             {
@@ -129,14 +138,114 @@ public sealed class ArchiveWriter(
         }
         catch (OperationCanceledException) when (_abort.IsCancellationRequested)
         {
-            var lost = batch.Count + (int)archive.Queued;
-            if (lost > 0)
+            Spill(batch);
+        }
+    }
+
+    private sealed record SpillRecord(ArchiveKind Kind, string Enterprise, string? Order, Reading? Reading, TerminalStatus? Status, ArchivedDay? Day, BundleView? Bundle);
+
+    /// <summary>What the database did not take before the stop's deadline goes to a local file, appended (a second stop adds to it).</summary>
+    private void Spill(ArchiveBatch inHand)
+    {
+        var records = new List<SpillRecord>();
+        records.AddRange(inHand.Readings.Select(r => new SpillRecord(ArchiveKind.Readings, r.Enterprise, r.Order, r.Reading, null, null, null)));
+        records.AddRange(inHand.Statuses.Select(r => new SpillRecord(ArchiveKind.Status, r.Enterprise, null, null, r.Status, null, null)));
+        records.AddRange(inHand.Days.Select(d => new SpillRecord(ArchiveKind.Day, d.Enterprise, null, null, null, d, null)));
+        records.AddRange(inHand.Bundles.Select(b => new SpillRecord(ArchiveKind.Bundle, "", null, null, null, null, b)));
+        var more = new ArchiveBatch();
+        while (archive.Reader.TryRead(out var item))
+        {
+            Add(more, item);
+        }
+
+        records.AddRange(more.Readings.Select(r => new SpillRecord(ArchiveKind.Readings, r.Enterprise, r.Order, r.Reading, null, null, null)));
+        records.AddRange(more.Statuses.Select(r => new SpillRecord(ArchiveKind.Status, r.Enterprise, null, null, r.Status, null, null)));
+        records.AddRange(more.Days.Select(d => new SpillRecord(ArchiveKind.Day, d.Enterprise, null, null, null, d, null)));
+        records.AddRange(more.Bundles.Select(b => new SpillRecord(ArchiveKind.Bundle, "", null, null, null, null, b)));
+        if (records.Count == 0)
+        {
+            return;
+        }
+
+        try
+        {
+            Directory.CreateDirectory(Path.GetDirectoryName(SpillPath)!);
+            using var file = new StreamWriter(SpillPath, append: true);
+            foreach (var record in records)
             {
-                metrics.Dropped(ArchiveKind.Readings, lost, "lost-at-stop");
-                logger.LogWarning("The history archive stopped with {Lost} records not written: the database did not take them within {Seconds} s",
-                    lost, _options.StopWaitSeconds);
+                file.WriteLine(JsonSerializer.Serialize(record, JsonSerializerOptions.Web));
+            }
+
+            logger.LogWarning("The history archive's database did not take {Count} records before the stop; they wait in {File} for the next start",
+                records.Count, SpillPath);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            metrics.Dropped(ArchiveKind.Readings, records.Count, "lost-at-stop");
+            logger.LogError(e, "The history archive stopped with {Count} records neither written nor spilled", records.Count);
+        }
+    }
+
+    /// <summary>Writes what the last stop spilled, before anything new, then deletes the file.</summary>
+    private async Task WriteSpill()
+    {
+        if (!File.Exists(SpillPath))
+        {
+            return;
+        }
+
+        var batch = new ArchiveBatch();
+        var total = 0;
+        foreach (var line in File.ReadLines(SpillPath))
+        {
+            if (string.IsNullOrWhiteSpace(line))
+            {
+                continue;
+            }
+
+            SpillRecord? record;
+            try
+            {
+                record = JsonSerializer.Deserialize<SpillRecord>(line, JsonSerializerOptions.Web);
+            }
+            catch (JsonException)
+            {
+                continue; // a line cut short by a crash while spilling
+            }
+
+            switch (record)
+            {
+                case { Kind: ArchiveKind.Readings, Order: { } order, Reading: { } reading }:
+                    batch.Readings.Add((record.Enterprise, order, reading));
+                    break;
+                case { Kind: ArchiveKind.Status, Status: { } status }:
+                    batch.Statuses.Add((record.Enterprise, status));
+                    break;
+                case { Kind: ArchiveKind.Day, Day: { } day }:
+                    batch.Days.Add(day);
+                    break;
+                case { Kind: ArchiveKind.Bundle, Bundle: { } bundle }:
+                    batch.Bundles.Add(bundle);
+                    break;
+            }
+
+            if (batch.Count >= _options.BatchSize)
+            {
+                total += batch.Count;
+                await UntilDone("writing what the last stop spilled", () => store.Write(batch, _abort.Token));
+                batch.Clear();
             }
         }
+
+        if (batch.Count > 0)
+        {
+            total += batch.Count;
+            await UntilDone("writing what the last stop spilled", () => store.Write(batch, _abort.Token));
+        }
+
+        File.Delete(SpillPath);
+        metrics.Written(ArchiveKind.Readings, total);
+        logger.LogInformation("The history archive wrote the {Count} records the last stop left in {File}", total, SpillPath);
     }
 
     /// <summary>
@@ -184,6 +293,11 @@ public sealed class ArchiveWriter(
 
                 State = "down";
                 Reason = reason;
+                if (_stopping && time.GetUtcNow() - DownSince > TimeSpan.FromSeconds(_options.StopWaitSeconds))
+                {
+                    _abort.Cancel(); // spilled, written at the next start
+                }
+
                 await Task.Delay(TimeSpan.FromMilliseconds(Math.Min(200 << Math.Min(attempt, 4), 3_000)), _abort.Token);
             }
         }

@@ -143,6 +143,8 @@ public sealed class HistoryArchiveTests(PostgresServer postgres)
         Assert.Equal((HttpStatusCode.BadRequest, "range-reversed"), await Problem(http, $"{timeline}?from=2026-03-02T00:00:00Z&to=2026-03-01T00:00:00Z"));
         Assert.Equal((HttpStatusCode.BadRequest, "range-too-long"), await Problem(http, $"{timeline}?from=2025-01-01&to=2025-12-31"));
         Assert.Equal((HttpStatusCode.BadRequest, "invalid-field"), await Problem(http, $"/api/history/output?from=yesterday"));
+        Assert.Equal((HttpStatusCode.BadRequest, "invalid-field"), await Problem(http, $"/api/history/output?to=0001-01-01"));
+        Assert.Equal((HttpStatusCode.BadRequest, "invalid-field"), await Problem(http, $"{timeline}?to=0001-01-01T00:00:00Z"));
         Assert.Equal((HttpStatusCode.BadRequest, "invalid-field"), await Problem(http, $"/api/history/output?enterprise={enterprise}&node=knives"));
         Assert.Equal((HttpStatusCode.BadRequest, "invalid-field"), await Problem(http, $"{timeline}?limit=0"));
         Assert.Equal((HttpStatusCode.BadRequest, "invalid-id"), await Problem(http, $"/api/history/output?enterprise=no%20such"));
@@ -326,6 +328,56 @@ public sealed class HistoryArchiveTests(PostgresServer postgres)
 
         await brain.DisposeAsync(); // a clean stop, whatever the archive still had queued
         Assert.Equal(readings, await PostgresServer.Scalar<long>(connection, "SELECT count(*) FROM ib_readings"));
+    }
+
+    [Fact]
+    public async Task A_clean_stop_while_the_database_is_down_spills_and_the_next_start_writes_it()
+    {
+        var connection = await postgres.NewDatabase();
+        string[] history = [$"--History:ConnectionString={connection}", "--History:StopWaitSeconds=1"];
+        var brain = await InProcessBrain.Start(null, history);
+        var enterprise = NewId("spill");
+        const int readings = 2_000;
+        try
+        {
+            using (var http = brain.Http())
+            {
+                await Until(http, "/health", h => h.GetProperty("history").GetProperty("state").GetString() == "up", "the archive up");
+            }
+
+            await postgres.Stop("immediate");
+            await using (var terminal = await MqttTerminal.Connect(brain.MqttPort, enterprise, "T1"))
+            {
+                var t0 = Ms(DateTimeOffset.UtcNow.AddMinutes(-5));
+                for (var first = 1; first <= readings; first += 100)
+                {
+                    await terminal.Count($"[{string.Join(',', Enumerable.Range(first, 100).Select(seq => Reading("O-1", "pack", seq, seq, 0, t0.AddMilliseconds(seq))))}]");
+                }
+            }
+
+            using (var http = brain.Http())
+            {
+                await Until(http, "/health", h => h.GetProperty("ingest").GetProperty("applied").GetInt64() >= readings
+                    && h.GetProperty("history").GetProperty("state").GetString() == "down", "every reading applied and the archive down");
+            }
+
+            await brain.Stop();
+            Assert.True(File.Exists(Path.Combine(brain.StoragePath, "history-spill.jsonl")), "what the database did not take is spilled");
+        }
+        finally
+        {
+            await postgres.Start();
+        }
+
+        await brain.StartAgain(history);
+        using (var http = brain.Http())
+        {
+            await Archived(http, readings);
+        }
+
+        Assert.Equal(readings, await PostgresServer.Scalar<long>(connection, "SELECT count(*) FROM ib_readings"));
+        Assert.False(File.Exists(Path.Combine(brain.StoragePath, "history-spill.jsonl")));
+        await brain.DisposeAsync();
     }
 
     [Fact]
