@@ -130,11 +130,17 @@ public sealed class PlainSilo : IAsyncDisposable
         throw new TimeoutException($"the silo was not ready within {StartDeadline}:\n{Output}");
     }
 
-    /// <summary>Ctrl-C: SIGINT, then waits until the process has exited.</summary>
+    /// <summary>
+    /// Ctrl-C: SIGINT, then waits until the process has exited. A process whose ancestors ignore SIGINT (a
+    /// test run started as a background job: bash starts those with SIGINT ignored, and the ignore is
+    /// inherited and kept by .NET) cannot be reached by Ctrl-C at all; it gets SIGTERM, which takes the same
+    /// path through the host's stop.
+    /// </summary>
     public async Task Interrupt()
     {
         var process = _process!;
-        using (var kill = Process.Start("kill", ["-INT", process.Id.ToString(CultureInfo.InvariantCulture)]))
+        var signal = IgnoresSigInt(process.Id) ? "-TERM" : "-INT";
+        using (var kill = Process.Start("kill", [signal, process.Id.ToString(CultureInfo.InvariantCulture)]))
         {
             await kill.WaitForExitAsync();
         }
@@ -151,6 +157,15 @@ public sealed class PlainSilo : IAsyncDisposable
         }
 
         process.WaitForExit(); // the last lines of output
+    }
+
+    /// <summary>Whether the process ignores SIGINT: bit 1 (signal 2) of SigIgn in /proc/{pid}/status.</summary>
+    private static bool IgnoresSigInt(int pid)
+    {
+        var line = File.ReadLines($"/proc/{pid}/status").FirstOrDefault(l => l.StartsWith("SigIgn:", StringComparison.Ordinal));
+        return line is not null
+            && ulong.TryParse(line["SigIgn:".Length..].Trim(), NumberStyles.HexNumber, CultureInfo.InvariantCulture, out var mask)
+            && (mask & 0b10) != 0;
     }
 
     public HttpClient Http(string key)
