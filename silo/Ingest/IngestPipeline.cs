@@ -221,7 +221,7 @@ public sealed class IngestPipeline(
 
                     // The archive keeps what the order accepted, duplicates included (it ignores them by key), never
                     // what it refused. Queued without waiting: the live figures never wait for the archive.
-                    archive.Readings(enterprise, order, outcome.Rejections.Length == 0 ? readings : Accepted(readings, outcome.Rejections));
+                    archive.Readings(enterprise, order, Accepted(readings, outcome.Rejections));
                     return;
                 }
                 catch (Exception e) when (Stopwatch.GetElapsedTime(started) < RetryFor)
@@ -246,11 +246,15 @@ public sealed class IngestPipeline(
         }
     }
 
-    /// <summary>The readings of a batch less those the order refused (a refusal names the terminal and seq).</summary>
-    private static Reading[] Accepted(Reading[] readings, Rejection[] rejections)
+    /// <summary>
+    /// The readings of a batch less those the order refused (a refusal names the terminal and seq). A warning
+    /// (<c>unknown-step</c>) refuses nothing: the order kept that count, so the archive keeps it too.
+    /// </summary>
+    public static Reading[] Accepted(Reading[] readings, Rejection[] rejections)
     {
-        var refused = rejections.Where(r => r.Seq is not null).Select(r => (r.Terminal, r.Seq!.Value)).ToHashSet();
-        return [.. readings.Where(r => !refused.Contains((r.Terminal, r.Seq)))];
+        var refused = rejections.Where(r => r.Seq is not null && r.Reason != RejectReasons.UnknownStep)
+            .Select(r => (r.Terminal, r.Seq!.Value)).ToHashSet();
+        return refused.Count == 0 ? readings : [.. readings.Where(r => !refused.Contains((r.Terminal, r.Seq)))];
     }
 
     private async Task DispatchStatuses()
