@@ -14,6 +14,13 @@ public interface ITerminalCredentialsGrain : IGrainWithStringKey
     Task<bool> Issue(TerminalCredential credential);
 
     /// <summary>Removes the terminal's credential; false when it had none.</summary>
+    /// <summary>
+    /// Sets many terminals' credentials in one save (a fleet being provisioned), replacing earlier ones; answers,
+    /// in the same order, true for each terminal that had one before.
+    /// </summary>
+    [Alias("IssueMany")]
+    Task<bool[]> IssueMany(TerminalCredential[] credentials);
+
     [Alias("Revoke")]
     Task<bool> Revoke(string terminal);
 

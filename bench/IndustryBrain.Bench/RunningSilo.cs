@@ -46,13 +46,16 @@ public readonly record struct HeapFigures(long LiveBytes, long GcHeapBytes, long
 /// </summary>
 public sealed class RunningSilo : IAsyncDisposable
 {
-    private readonly Process _process;
     private readonly string _storage;
     private readonly StreamWriter _log;
 
-    private RunningSilo(Process process, string storage, StreamWriter log, HttpClient http, int mqttPort)
+    private Process _process;
+    private readonly ProcessStartInfo _start;
+
+    private RunningSilo(Process process, ProcessStartInfo start, string storage, StreamWriter log, HttpClient http, int mqttPort)
     {
         _process = process;
+        _start = start;
         _storage = storage;
         _log = log;
         Http = http;
@@ -95,7 +98,9 @@ public sealed class RunningSilo : IAsyncDisposable
         throw new InvalidOperationException("IndustryBrain.sln not found above " + AppContext.BaseDirectory + "; pass --silo PATH");
     }
 
-    public static async Task<RunningSilo> Start(string siloDll, string? gcServer, IReadOnlyDictionary<string, string>? environment = null)
+    /// <param name="extraArgs">More command-line settings, after the bench's own (a later one wins).</param>
+    public static async Task<RunningSilo> Start(string siloDll, string? gcServer, IReadOnlyDictionary<string, string>? environment = null,
+        IEnumerable<string>? extraArgs = null)
     {
         if (!File.Exists(siloDll))
         {
@@ -122,7 +127,7 @@ public sealed class RunningSilo : IAsyncDisposable
             // terminals publish without credentials, flat out over few connections.
             "--Mqtt:RequireCredentials=false", "--Mqtt:PublishesPerSecond=0", "--Http:RequestsPerSecond=0",
         ];
-        foreach (var arg in args)
+        foreach (var arg in args.Concat(extraArgs ?? []))
         {
             start.ArgumentList.Add(arg);
         }
@@ -138,33 +143,54 @@ public sealed class RunningSilo : IAsyncDisposable
         }
 
         var log = new StreamWriter(Path.Combine(storage, "silo.log")) { AutoFlush = true };
-        var process = Process.Start(start) ?? throw new InvalidOperationException("the silo did not start");
-        process.OutputDataReceived += (_, e) => Log(log, e.Data);
-        process.ErrorDataReceived += (_, e) => Log(log, e.Data);
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
-
+        var process = Launch(start, log);
         var client = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = 64, UseProxy = false })
         {
             BaseAddress = new Uri($"http://127.0.0.1:{http}"),
             Timeout = TimeSpan.FromMinutes(5),
         };
         client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", key);
-        var silo = new RunningSilo(process, storage, log, client, mqtt);
+        var silo = new RunningSilo(process, start, storage, log, client, mqtt);
+        try
+        {
+            await silo.Healthy();
+        }
+        catch
+        {
+            await silo.DisposeAsync();
+            throw;
+        }
+
+        return silo;
+    }
+
+    private static Process Launch(ProcessStartInfo start, StreamWriter log)
+    {
+        var process = Process.Start(start) ?? throw new InvalidOperationException("the silo did not start");
+        process.OutputDataReceived += (_, e) => Log(log, e.Data);
+        process.ErrorDataReceived += (_, e) => Log(log, e.Data);
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        return process;
+    }
+
+    /// <summary>Waits until the silo answers /health (90 s at most).</summary>
+    private async Task Healthy()
+    {
         var deadline = Stopwatch.StartNew();
         while (true)
         {
-            if (process.HasExited)
+            if (_process.HasExited)
             {
-                throw new InvalidOperationException($"the silo exited with {process.ExitCode}; see {silo.LogPath}");
+                throw new InvalidOperationException($"the silo exited with {_process.ExitCode}; see {LogPath}");
             }
 
             try
             {
-                using var health = await client.GetAsync("/health");
+                using var health = await Http.GetAsync("/health");
                 if (health.IsSuccessStatusCode)
                 {
-                    return silo;
+                    return;
                 }
             }
             catch (HttpRequestException)
@@ -174,12 +200,36 @@ public sealed class RunningSilo : IAsyncDisposable
 
             if (deadline.Elapsed > TimeSpan.FromSeconds(90))
             {
-                await silo.DisposeAsync();
                 throw new TimeoutException("the silo did not answer /health within 90 s");
             }
 
             await Task.Delay(200);
         }
+    }
+
+    /// <summary>
+    /// Stops the silo (a clean stop by SIGTERM, or a crash by SIGKILL) and starts it again on the same ports and
+    /// storage; answers when it has exited, and then when it answers /health again.
+    /// </summary>
+    public async Task<(TimeSpan Stopped, TimeSpan Healthy)> Restart(bool crash)
+    {
+        var clock = Stopwatch.StartNew();
+        if (crash)
+        {
+            _process.Kill(entireProcessTree: true);
+        }
+        else
+        {
+            using var term = Process.Start("kill", ["-TERM", _process.Id.ToString(CultureInfo.InvariantCulture)]);
+            await term.WaitForExitAsync();
+        }
+
+        await _process.WaitForExitAsync().WaitAsync(TimeSpan.FromMinutes(3));
+        var stopped = clock.Elapsed;
+        _process.Dispose();
+        _process = Launch(_start, _log);
+        await Healthy();
+        return (stopped, clock.Elapsed);
     }
 
     private static void Log(StreamWriter log, string? line)

@@ -43,7 +43,7 @@ public static class TerminalCommands
             return 0;
         });
 
-        return new Command("terminal", "Terminal credentials for MQTT: issue (or rotate), revoke") { issue, revoke };
+        return new Command("terminal", "Terminal credentials for MQTT: issue (or rotate), revoke, a whole fleet at once") { issue, revoke, FleetCommand.Build() };
     }
 
     public static Command Broker()

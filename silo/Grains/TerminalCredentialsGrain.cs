@@ -28,6 +28,29 @@ public sealed class TerminalCredentialsGrain(
         return existed;
     }
 
+    public async Task<bool[]> IssueMany(TerminalCredential[] credentials)
+    {
+        if (credentials.Length == 0)
+        {
+            return [];
+        }
+
+        if (Terminals.Count == 0)
+        {
+            await GrainFactory.GetGrain<ICredentialIndexGrain>(Keys.District).Add(this.GetPrimaryKeyString());
+        }
+
+        var existed = new bool[credentials.Length];
+        for (var i = 0; i < credentials.Length; i++)
+        {
+            existed[i] = Terminals.ContainsKey(credentials[i].Terminal);
+            Terminals[credentials[i].Terminal] = credentials[i];
+        }
+
+        await state.WriteStateAsync();
+        return existed;
+    }
+
     public async Task<bool> Revoke(string terminal)
     {
         if (!Terminals.Remove(terminal))

@@ -346,6 +346,7 @@ public static class BrainHosting
         app.MapOperations();
         app.MapCockpit();
         app.MapSecurity();
+        app.MapTerminalFleet();
         app.MapHistory();
         return app;
     }

@@ -4,6 +4,7 @@ using System.Threading.Channels;
 using IndustryBrain.Contracts;
 using IndustryBrain.Domain;
 using IndustryBrain.Silo.Archive;
+using IndustryBrain.Silo.Mqtt;
 using IndustryBrain.Silo.Telemetry;
 using Microsoft.Extensions.Options;
 
@@ -24,6 +25,7 @@ public sealed class IngestPipeline(
     TimeProvider time,
     IOptions<TelemetryOptions> telemetry,
     IOptions<IngestOptions> options,
+    IOptions<MqttOptions> mqtt,
     ILogger<IngestPipeline> logger) : BackgroundService
 {
     /// <summary>
@@ -47,6 +49,7 @@ public sealed class IngestPipeline(
     private readonly SemaphoreSlim _inFlight = new(MaxCallsInFlight, MaxCallsInFlight);
     private readonly int _traceEvery = telemetry.Value.TraceEvery;
     private readonly TimestampWindow _window = options.Value.Window();
+    private readonly int _maxPayloadBytes = mqtt.Value.MaxPayloadBytes;
     private long _pending;
     private long _messages;
 
@@ -64,17 +67,24 @@ public sealed class IngestPipeline(
     public long Pending => Interlocked.Read(ref _pending);
 
     /// <summary>
-    /// Takes one MQTT message. Answers null when it was queued or is not the ingest's to take; otherwise
-    /// why it was refused (already counted, logged and answered on the reject topic).
+    /// The one admission step for an MQTT message from either broker: the topic is parsed once, the payload's
+    /// size checked against Mqtt:MaxPayloadBytes, then the payload parsed and its readings queued. Answers
+    /// whether the message was the ingest's (a terminal's count or status) and, if it was refused, why
+    /// (already counted, logged and answered on the reject topic).
     /// </summary>
-    public ValueTask<Refusal?> Accept(string topic, ReadOnlySequence<byte> payload)
+    public ValueTask<Admission> Accept(string topic, ReadOnlySequence<byte> payload)
     {
         if (!Topics.TryParse(topic, out var kind, out var enterprise, out var terminal, out var badId))
         {
-            return ValueTask.FromResult<Refusal?>(null);
+            return ValueTask.FromResult(Admission.NotOurs);
         }
 
         var now = time.GetUtcNow();
+        if (payload.Length > _maxPayloadBytes)
+        {
+            return Refused(enterprise, terminal, new Refusal(RejectReasons.TooLarge, $"payload of {payload.Length} bytes is over {_maxPayloadBytes}"), now);
+        }
+
         if (badId is not null)
         {
             return Refused(enterprise, terminal, new Refusal(RejectReasons.InvalidId, badId), now);
@@ -89,7 +99,7 @@ public sealed class IngestPipeline(
             }
 
             _statuses.Writer.TryWrite((enterprise, status!));
-            return ValueTask.FromResult<Refusal?>(null);
+            return ValueTask.FromResult(Admission.Taken);
         }
 
         var parsed = t_parsed ??= new List<ParsedReading>(64);
@@ -116,7 +126,7 @@ public sealed class IngestPipeline(
 
         trace?.Stop();
         parsed.Clear();
-        return ValueTask.FromResult<Refusal?>(null);
+        return ValueTask.FromResult(Admission.Taken);
     }
 
     /// <summary>One message in <see cref="TelemetryOptions.TraceEvery"/> starts a trace, when anyone listens.</summary>
@@ -134,7 +144,7 @@ public sealed class IngestPipeline(
         return activity;
     }
 
-    private async ValueTask<Refusal?> WaitAndQueue(string enterprise, ParsedReading[] rest, long takenAt, Activity? trace)
+    private async ValueTask<Admission> WaitAndQueue(string enterprise, ParsedReading[] rest, long takenAt, Activity? trace)
     {
         foreach (var reading in rest)
         {
@@ -142,13 +152,13 @@ public sealed class IngestPipeline(
         }
 
         trace?.Stop();
-        return null;
+        return Admission.Taken;
     }
 
-    private ValueTask<Refusal?> Refused(string enterprise, string terminal, Refusal refusal, DateTimeOffset now)
+    private ValueTask<Admission> Refused(string enterprise, string terminal, Refusal refusal, DateTimeOffset now)
     {
         rejects.Report(new Rejection(enterprise, terminal, refusal.Reason, refusal.Seq, refusal.Detail, now));
-        return ValueTask.FromResult<Refusal?>(refusal);
+        return ValueTask.FromResult(Admission.Refused(refusal));
     }
 
     protected override Task ExecuteAsync(CancellationToken stoppingToken) =>

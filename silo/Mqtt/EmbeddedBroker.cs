@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Net;
 using IndustryBrain.Contracts;
+using IndustryBrain.Silo.Cluster;
 using IndustryBrain.Silo.Ingest;
 using IndustryBrain.Silo.Security;
 using Microsoft.Extensions.Options;
@@ -28,6 +29,7 @@ public sealed class EmbeddedBroker(
     IOptions<MqttOptions> options,
     IngestPipeline ingest,
     BrainEpoch epoch,
+    ClusterIdentity identity,
     TerminalVerifier terminals,
     RejectSink rejects,
     SecurityMetrics security,
@@ -36,8 +38,12 @@ public sealed class EmbeddedBroker(
 {
     /// <summary>The sender of the brain's own messages: not a username any client can have (no slash).</summary>
     public const string BrainUser = "$brain";
+
+    /// <summary>The per-connection buffer MQTT packets to a client are encoded into.</summary>
+    public const int WriterBufferBytes = 256;
     private const string UserItem = "ib.user";
 
+    private readonly bool _forwardTerminalMessages = options.Value.ForwardTerminalMessages;
     private readonly PublishThrottle _throttle = new(options.Value.PublishesPerSecond, options.Value.PublishBurst);
 
     /// <summary>Who owns each session (client id): a terminal may not take over another's session.</summary>
@@ -68,6 +74,17 @@ public sealed class EmbeddedBroker(
             .WithPersistentSessions()
             .WithDefaultCommunicationTimeout(TimeSpan.FromSeconds(mqtt.ConnectTimeoutSeconds))
             .Build();
+
+        // What the broker writes to a terminal is small (PUBACKs, a reject, the brain's state): a 4 KiB writer
+        // buffer per connection (MQTTnet's default) is most of what a connection costs. It grows when a larger
+        // packet needs it and shrinks back after.
+        serverOptions.WriterBufferSize = WriterBufferBytes;
+        serverOptions.WriterBufferSizeMax = WriterBufferBytes;
+
+        // MQTTnet walks every connection to enforce keep-alive, every 500 ms by default; with tens of thousands of
+        // terminals that walk is a cost of its own. Every 2 s still closes a silent connection well within 1.5 x
+        // its keep-alive.
+        serverOptions.KeepAliveOptions.MonitorInterval = TimeSpan.FromSeconds(2);
         _listener = new GuardedTcpServerAdapter(address, mqtt.Port, mqtt.MaxConnections, mqtt.MaxPacketBytes, security, logger, mqtt.MaxConnectionsPerAddress);
         _server = new MqttServerFactory().CreateMqttServer(serverOptions, [_listener]);
         _server.ValidatingConnectionAsync += OnConnect;
@@ -78,8 +95,13 @@ public sealed class EmbeddedBroker(
         _server.SessionDeletedAsync += OnSessionDeleted;
         await _server.StartAsync();
         _ = Task.Run(() => SweepSessions(_stopped.Token), CancellationToken.None);
-        await Publish(Topics.BrainState, epoch.OnlinePayload, retain: true, cancellationToken);
+        await PublishEpoch(identity.Clustered ? await epoch.Refresh() : epoch.Epoch);
         epoch.Renewed += PublishEpoch;
+        if (identity.Clustered)
+        {
+            _ = Task.Run(() => FollowEpoch(_stopped.Token), CancellationToken.None);
+        }
+
         logger.LogInformation("Embedded MQTT broker listening on {Address}:{Port}; terminal credentials {Required}",
             address, mqtt.Port, mqtt.RequireCredentials ? "required" : "optional");
     }
@@ -246,12 +268,6 @@ public sealed class EmbeddedBroker(
             return;
         }
 
-        if (message.Payload.Length > options.Value.MaxPayloadBytes && Topics.TryParse(message.Topic, out _, out _, out _, out _))
-        {
-            Refuse(e, RejectReasons.TooLarge, $"payload of {message.Payload.Length} bytes is over {options.Value.MaxPayloadBytes}");
-            return;
-        }
-
         if (_throttle.Enabled)
         {
             var wait = _throttle.Take(string.IsNullOrEmpty(username) ? e.ClientId : username);
@@ -262,16 +278,64 @@ public sealed class EmbeddedBroker(
             }
         }
 
-        var refusal = await ingest.Accept(message.Topic, message.Payload);
-        if (refusal is not null)
+        var admission = await ingest.Accept(message.Topic, message.Payload);
+        if (admission.Refusal is { } refusal)
         {
             e.ProcessPublish = false;
             e.Response.ReasonCode = ReasonCode(refusal.Reason);
             e.Response.ReasonString = refusal.Reason;
         }
+        else if (admission.Ours && !_forwardTerminalMessages)
+        {
+            // The brain is the one consumer of a terminal's counts and statuses. Routing them on would have
+            // MQTTnet test every connected session's subscriptions for every publish: a cost per reading that
+            // grows with the number of terminals connected (issue 10). The PUBACK says success.
+            e.ProcessPublish = false;
+        }
     }
 
-    private Task PublishEpoch(string renewed) => Publish(Topics.BrainState, BrainEpoch.Online(renewed), retain: true);
+    private string _publishedEpoch = "";
+
+    private Task PublishEpoch(string renewed)
+    {
+        _publishedEpoch = renewed;
+        return Publish(Topics.BrainState, BrainEpoch.Online(renewed), retain: true);
+    }
+
+    /// <summary>
+    /// Several silos of a cluster, each with its own embedded broker (terminals spread over them as by a TCP load
+    /// balancer): an epoch another silo began is published on this silo's broker too, within
+    /// <see cref="EpochFollowInterval"/>, so that every terminal, wherever it is connected, resends.
+    /// </summary>
+    private async Task FollowEpoch(CancellationToken stopping)
+    {
+        using var timer = new PeriodicTimer(EpochFollowInterval, time);
+        try
+        {
+            while (await timer.WaitForNextTickAsync(stopping))
+            {
+                try
+                {
+                    var current = await epoch.Refresh();
+                    if (current != _publishedEpoch)
+                    {
+                        logger.LogInformation("Brain epoch {Epoch} begun by another silo; published to this silo's terminals", current);
+                        await PublishEpoch(current);
+                    }
+                }
+                catch (Exception e) when (!stopping.IsCancellationRequested)
+                {
+                    logger.LogWarning(e, "reading the cluster's epoch failed; trying again");
+                }
+            }
+        }
+        catch (OperationCanceledException)
+        {
+        }
+    }
+
+    /// <summary>How often a clustered silo with its own broker looks for an epoch begun elsewhere.</summary>
+    public static readonly TimeSpan EpochFollowInterval = TimeSpan.FromSeconds(1);
 
     /// <summary>Refuses a publish before the ingest sees it; counted and answered like any rejection.</summary>
     private void Refuse(InterceptingPublishEventArgs e, string reason, string detail)
@@ -333,16 +397,19 @@ public sealed class EmbeddedBroker(
     }
 
     /// <summary>Disconnects every connection of a terminal whose credential was revoked or rotated.</summary>
-    public async Task Disconnect(string username)
+    public Task Disconnect(string username) => Disconnect(new HashSet<string>(StringComparer.Ordinal) { username });
+
+    /// <summary>Disconnects every connection of these terminals (credentials revoked or rotated together), in one pass over the connections.</summary>
+    public async Task Disconnect(IReadOnlySet<string> usernames)
     {
-        if (_server is not { IsStarted: true })
+        if (_server is not { IsStarted: true } || usernames.Count == 0)
         {
             return;
         }
 
         foreach (var client in await _server.GetClientsAsync())
         {
-            if (client.Session?.Items[UserItem] is string user && user == username)
+            if (client.Session?.Items[UserItem] is string user && usernames.Contains(user))
             {
                 await client.DisconnectAsync(new MqttServerClientDisconnectOptions { ReasonCode = MqttDisconnectReasonCode.NotAuthorized });
             }

@@ -49,6 +49,13 @@ public sealed class MqttOptions
     /// <summary>Largest payload taken (at most the contract's 64 KiB); larger ones are refused with too-large.</summary>
     public int MaxPayloadBytes { get; set; } = ContractMaxPayloadBytes;
 
+    /// <summary>
+    /// False (the default): the embedded broker hands terminals' counts and statuses to the brain only. True: it
+    /// also routes them to other subscribers (a trusted tool watching ib/+/+/count), at a cost per reading that
+    /// grows with the number of connected clients.
+    /// </summary>
+    public bool ForwardTerminalMessages { get; set; }
+
     /// <summary>Open MQTT connections at most; a connection beyond it is closed at once.</summary>
     public int MaxConnections { get; set; } = 50_000;
 

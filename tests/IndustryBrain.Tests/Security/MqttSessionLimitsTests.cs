@@ -15,6 +15,12 @@ namespace IndustryBrain.Tests.Security;
 public sealed class SessionLimitsSilo : IAsyncLifetime
 {
     public const int PerAddress = 8;
+
+    /// <summary>
+    /// Short enough to watch a session expire, long enough that a busy machine reconnects well within it (at 3 s,
+    /// the 1,200 rejects of the queue test outlasted the session on a loaded machine).
+    /// </summary>
+    public const int ExpirySeconds = 15;
     public SecuredSilo Silo { get; private set; } = null!;
     public Dictionary<string, string> Passwords { get; } = [];
 
@@ -22,7 +28,7 @@ public sealed class SessionLimitsSilo : IAsyncLifetime
     {
         Silo = await SecuredSilo.Start(settings:
         [
-            "--Mqtt:RequireCredentials=false", "--Mqtt:OfflineSessionExpirySeconds=3", "--Mqtt:ConnectTimeoutSeconds=5",
+            "--Mqtt:RequireCredentials=false", $"--Mqtt:OfflineSessionExpirySeconds={ExpirySeconds}", "--Mqtt:ConnectTimeoutSeconds=5",
             $"--Mqtt:MaxConnectionsPerAddress={PerAddress}",
         ]);
         await Silo.Register("firm");
@@ -134,7 +140,7 @@ public sealed class MqttSessionLimitsTests(SessionLimitsSilo limits) : IClassFix
             await before.Leave();
         }
 
-        // Kept for a short while (3 s here) ...
+        // Kept for a short while (SessionLimitsSilo.ExpirySeconds here) ...
         await using (var soon = await Terminal("T2", "t2-expiring"))
         {
             Assert.True(soon.Result.IsSessionPresent, "a session was not kept at all");
@@ -142,7 +148,7 @@ public sealed class MqttSessionLimitsTests(SessionLimitsSilo limits) : IClassFix
         }
 
         // ... and gone after it: wait until the broker's session gauge no longer counts it, then look.
-        using var expired = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        using var expired = new CancellationTokenSource(TimeSpan.FromSeconds(4 * SessionLimitsSilo.ExpirySeconds));
         while (!expired.IsCancellationRequested && await Silo.Metric("ib_mqtt_sessions") > 0)
         {
             await Task.Delay(200, CancellationToken.None);
