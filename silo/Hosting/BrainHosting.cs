@@ -351,6 +351,7 @@ public static class BrainHosting
         app.MapHistory();
         app.MapBoard();
         app.MapBoardPage();
+        app.MapErp();
         return app;
     }
 }
