@@ -19,6 +19,10 @@ public sealed record Shipment(string? SalesOrder, DateOnly? Date, ShipmentLine[]
 [GenerateSerializer, Immutable, Alias("ib.Invoice")]
 public sealed record Invoice(string? SalesOrder, DateOnly? Date, decimal Amount, decimal Received);
 
+/// <summary>What a firm's sales ledger tells the district: the value of its sales orders, and of those dated <c>Date</c>.</summary>
+[GenerateSerializer, Immutable, Alias("ib.SalesRollup")]
+public sealed record SalesRollup(string Enterprise, decimal OrderedValue, DateOnly Date, decimal OrderedOnDate);
+
 public static class ErpKinds
 {
     public const string SalesOrder = "sales-order";

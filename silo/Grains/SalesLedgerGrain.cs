@@ -33,7 +33,10 @@ public sealed class SalesLedgerGrain(
         if (changed)
         {
             await state.WriteStateAsync();
-            await GrainFactory.GetGrain<IBoardGrain>(enterprise).ReportSales(state.State.Figures(today));
+            var figures = state.State.Figures(today);
+            await Task.WhenAll(
+                GrainFactory.GetGrain<IBoardGrain>(enterprise).ReportSales(figures),
+                GrainFactory.GetGrain<IDistrictGrain>(Keys.District).ReportSales(new SalesRollup(enterprise, figures.OrderedValue, today, figures.OrderedToday)));
         }
 
         return results;

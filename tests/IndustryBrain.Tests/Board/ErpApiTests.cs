@@ -40,6 +40,10 @@ public sealed class ErpApiTests
         // The board shows the sales and which customer each order serves.
         var board = await silo.BoardOnce("qiaofeng", b => (decimal)b["sales"]!["receivedValue"]! == 20000m);
         Assert.Equal(["永辉超市"], BoardSilo.Order(board, "QF-1")!["customers"]!.AsArray().Select(c => (string)c!));
+
+        // The district's economic monitoring: sales value beside output value (SO-1 is dated 20 November, not today).
+        var cockpit = await silo.CockpitOnce(v => v["sales"]?["value"]?.GetValue<decimal>() == 38500m);
+        Assert.Equal(0m, (decimal)cockpit["sales"]!["today"]!);
     }
 
     [Fact]
