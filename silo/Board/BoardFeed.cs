@@ -19,6 +19,12 @@ public sealed class BoardFeed(IGrainFactory grains, TimeProvider time, ILogger<B
 {
     public static readonly TimeSpan PollEvery = TimeSpan.FromMilliseconds(200);
 
+    /// <summary>
+    /// A stream event carries at most this many orders, the most urgent first (late, at risk, then by due): a screen
+    /// shows a dozen, and 500 orders make an event of about 420 KiB. <c>activeOrders</c> still counts them all; GET answers all.
+    /// </summary>
+    public const int StreamOrders = 60;
+
     private readonly Dictionary<string, Watch> _watches = new(StringComparer.Ordinal);
     private readonly CancellationTokenSource _stopping = new();
 
@@ -107,7 +113,8 @@ public sealed class BoardFeed(IGrainFactory grains, TimeProvider time, ILogger<B
             {
                 if (await board.GetBoard(watch.Latest?.Version ?? -1) is { } view)
                 {
-                    watch.Latest = new BoardSnapshot(view.Version, JsonSerializer.Serialize(view, CockpitDocument.Json));
+                    var shown = view.Orders.Length > StreamOrders ? view with { Orders = view.Orders[..StreamOrders] } : view;
+                    watch.Latest = new BoardSnapshot(view.Version, JsonSerializer.Serialize(shown, CockpitDocument.Json));
                     Interlocked.Exchange(ref watch.Next, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).TrySetResult();
                 }
 

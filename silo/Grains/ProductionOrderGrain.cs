@@ -263,8 +263,8 @@ public sealed class ProductionOrderGrain(
     private void Counted(Reading reading, KeptReading before)
     {
         var key = (reading.Terminal, reading.Step);
-        var ideal = state.State.Plan?.Routing.FirstOrDefault(r => r.Step == reading.Step)?.IdealRatePerHour;
         _counted.TryGetValue(key, out var sum);
+        var ideal = sum is null ? state.State.Plan?.Routing.FirstOrDefault(r => r.Step == reading.Step)?.IdealRatePerHour : sum.IdealRatePerHour;
         _counted[key] = new TerminalCount(IdPool.Shared(reading.Terminal), _order, IdPool.Shared(reading.Step),
             (sum?.Good ?? 0) + reading.Good - before.Good, (sum?.Scrap ?? 0) + reading.Scrap - before.Scrap,
             sum is not null && sum.At > reading.Ts ? sum.At : reading.Ts, ideal);

@@ -58,6 +58,14 @@ const t = () => TEXT[lang];
 const enterprise = decodeURIComponent(location.pathname.split('/').filter(Boolean).pop() || '');
 const api = `api/enterprises/${encodeURIComponent(enterprise)}/board`;
 
+// A key in the address's fragment (/board/qiaofeng#key=..., for a kiosk screen; a fragment never reaches the
+// server) is taken into the session and removed from the address at once.
+const fragmentKey = new URLSearchParams(location.hash.slice(1)).get('key');
+if (fragmentKey) {
+  sessionStorage.setItem('ib-key', fragmentKey);
+  history.replaceState(null, '', location.pathname + location.search);
+}
+
 // The key kept in sessionStorage 'ib-key' (for the browser session only); EventSource carries it as ?access_token=.
 function accessKey() { return sessionStorage.getItem('ib-key') || ''; }
 function authHeaders() { const key = accessKey(); return key ? { Authorization: `Bearer ${key}` } : {}; }
@@ -112,7 +120,7 @@ function drawCounters(v) {
 
 function drawOrders(v) {
   const list = document.getElementById('orders');
-  document.getElementById('orders-total').textContent = t().total(v.orders.length);
+  document.getElementById('orders-total').textContent = t().total(v.activeOrders);
   list.replaceChildren();
   if (!v.orders.length) {
     list.insertAdjacentHTML('beforeend', `<li class="empty">${esc(t().noOrders)}</li>`);
@@ -139,7 +147,7 @@ function drawOrders(v) {
       `<div class="bars">${bars}</div>`;
     list.append(li);
   }
-  if (v.orders.length > SHOWN) list.insertAdjacentHTML('beforeend', `<li class="more">${esc(t().more(v.orders.length - SHOWN))}</li>`);
+  if (v.activeOrders > SHOWN) list.insertAdjacentHTML('beforeend', `<li class="more">${esc(t().more(v.activeOrders - SHOWN))}</li>`);
 }
 
 function drawTerminals(v) {

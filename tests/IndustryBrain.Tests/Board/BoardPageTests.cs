@@ -58,6 +58,12 @@ public sealed class BoardPageTests
         await Expect(page.Locator(".tile[data-terminal='G-07'] .state")).ToContainTextAsync("故障 E-17");
         Assert.True(await page.EvaluateAsync<bool>("window.stillTheSamePage === true"));
 
+        // A kiosk screen takes its key from the address's fragment, which the page removes at once.
+        var kiosk = await browser.NewPageAsync();
+        await kiosk.GotoAsync(new Uri(silo.Http, $"board/qiaofeng?lang=en#key={own}").ToString());
+        await Expect(kiosk.Locator(".tile[data-terminal='G-07']")).ToHaveAttributeAsync("data-state", "fault");
+        Assert.DoesNotContain(own, kiosk.Url);
+
         await page.ClickAsync("#lang");
         await Expect(page.Locator("#title")).ToHaveTextAsync("Dispatch Board");
         await Expect(order.Locator(".why")).ToContainTextAsync("Bottleneck 包装");
