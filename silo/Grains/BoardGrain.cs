@@ -64,9 +64,12 @@ public sealed class BoardGrain(
             state.State.DoneOn.Remove(line.Order);
         }
 
+        var now = time.GetUtcNow();
         foreach (var count in counted)
         {
-            TerminalActivity.Counted(Terminal(count.Terminal), count, calendar.DateOf(count.At));
+            // A reading dated far from the brain's clock (which the ingest refuses; a grain may still be told one) counts now.
+            var dated = count.At > now.AddDays(1) || count.At < now.AddDays(-DailyLedger.Days) ? count with { At = now } : count;
+            TerminalActivity.Counted(Terminal(dated.Terminal), dated, calendar.DateOf(dated.At));
         }
 
         Changed();
