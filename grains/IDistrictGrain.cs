@@ -18,6 +18,10 @@ public interface IDistrictGrain : IGrainWithStringKey
     [Alias("ReportBundle")]
     Task ReportBundle(BundleRollup rollup);
 
+    /// <summary>A firm's sales orders as its ERP documents stand (replacing what the district knew of them).</summary>
+    [Alias("ReportSales")]
+    Task ReportSales(SalesRollup sales);
+
     /// <summary>
     /// District output recorded before the brain counted it (for example from the statistics bureau), per
     /// day before today; added to what the enterprises report. A day sent again replaces the recorded one.

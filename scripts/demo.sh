@@ -187,8 +187,19 @@ must PUT /api/cockpit/daily "$(jq -nc --argjson units "$today_units" --argjson v
       | (1.05 + 0.12 * ((($d * 7919) % 23) / 23 - 0.5) - (if $dow >= 6 then 0.35 else 0 end) - $d * 0.004) as $k
       | {date: ($t + 28800 | strftime("%Y-%m-%d")), units: ($u * $k | floor), value: ($v * $k | floor)}]}')"
 
+say "qiaofeng's dispatch board: a day and a night shift, its ERP documents, a key of its own ..."
+BOARD_FIRM=qiaofeng
+BOARD_KEY=""
+must PUT "/api/enterprises/$BOARD_FIRM/shifts" '{"shifts":[{"start":"08:00","end":"20:00"},{"start":"20:00","end":"08:00"}]}'
+curl -sS -o "$WORK/answer" -X POST -H "Authorization: Bearer $KEY" -H 'Content-Type: text/csv' \
+  --data-binary @scripts/demo/qiaofeng-erp.csv "$API/api/enterprises/$BOARD_FIRM/erp/import"
+if [ "$(api POST /api/keys "{\"role\":\"enterprise\",\"enterprise\":\"$BOARD_FIRM\"}")" = 201 ]; then
+  BOARD_KEY=$(jq -r .key "$WORK/answer")
+fi
+
 ready() {
   printf '\n\033[1;32mdemo: ready.\033[0m The cockpit: \033[1m%s/\033[0m  key: \033[1m%s\033[0m\n' "$API" "$KEY"
+  printf '      重庆桥丰 (qiaofeng) dispatch board: \033[1m%s/board/%s\033[0m  key: \033[1m%s\033[0m\n' "$API" "$BOARD_FIRM" "${BOARD_KEY:-$KEY}"
   printf '      Open the address, enter the key when the page asks for it (it is kept for the browser session).\n'
   printf '      For curl and brain:  export IB_KEY=%s   (the view as JSON: %s/api/cockpit)\n\n' "$KEY" "$API"
 }

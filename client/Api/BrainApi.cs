@@ -36,14 +36,13 @@ public sealed class BrainApi : IDisposable
     public static string Path(params string[] segments) => "/" + string.Join('/', segments.Select(Uri.EscapeDataString));
 
     /// <summary>Sends a request and answers the body as text; a problem answer throws <see cref="BrainProblem"/>.</summary>
-    public async Task<string> Send(HttpMethod method, string path, object? body = null, CancellationToken cancellationToken = default)
-    {
-        using var request = new HttpRequestMessage(method, path);
-        if (body is not null)
-        {
-            request.Content = JsonContent.Create(body, body.GetType(), options: Json);
-        }
+    public Task<string> Send(HttpMethod method, string path, object? body = null, CancellationToken cancellationToken = default) =>
+        Send(method, path, body is null ? null : JsonContent.Create(body, body.GetType(), options: Json), cancellationToken);
 
+    /// <summary>Sends a request with a body as it is (a CSV file, a JSON file) and answers the body as text.</summary>
+    public async Task<string> Send(HttpMethod method, string path, HttpContent? content, CancellationToken cancellationToken)
+    {
+        using var request = new HttpRequestMessage(method, path) { Content = content };
         using var response = await _http.SendAsync(request, cancellationToken);
         var text = await response.Content.ReadAsStringAsync(cancellationToken);
         if (!response.IsSuccessStatusCode)

@@ -183,4 +183,6 @@ public sealed record CockpitView(
     int AlertsTotal,
     DailyOutput[] Daily,
     long InProcess = 0,
-    BundleMark[]? OpenBundles = null);
+    BundleMark[]? OpenBundles = null,
+    decimal SalesValue = 0,
+    decimal SalesToday = 0);

@@ -1,8 +1,11 @@
 namespace IndustryBrain.Contracts;
 
-/// <summary>One step of an order's routing; weight is its share of the work (default equal shares).</summary>
+/// <summary>
+/// One step of an order's routing; weight is its share of the work (default equal shares); idealRatePerHour is
+/// the pieces an hour a terminal makes at this step at its ideal cycle time (ISO 22400), for OEE's performance.
+/// </summary>
 [GenerateSerializer, Immutable, Alias("ib.RoutingStep")]
-public sealed record RoutingStep(string Step, string? Name, double? Weight);
+public sealed record RoutingStep(string Step, string? Name, double? Weight, double? IdealRatePerHour = null);
 
 /// <summary>An order's plan as the ERP sends it.</summary>
 [GenerateSerializer, Immutable, Alias("ib.OrderPlan")]

@@ -71,6 +71,10 @@ public sealed class OrderCounts
         return ReadingVerdict.Applied;
     }
 
+    /// <summary>The reading kept for this reading's counter (zeros when none is).</summary>
+    public KeptReading KeptOf(Reading reading) =>
+        _kept.TryGetValue(new CounterKey(reading.Terminal, reading.Step, reading.Run), out var kept) ? kept : default;
+
     public StepCount CountOf(string step) => _steps.TryGetValue(step, out var count) ? count : default;
 
     public int TerminalsOf(string step)

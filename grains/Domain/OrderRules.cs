@@ -154,6 +154,11 @@ public static class OrderRules
                 return $"weight of routing step '{step.Step}' must be positive";
             }
 
+            if (step.IdealRatePerHour is { } ideal && (double.IsNaN(ideal) || ideal <= 0 || ideal > 10_000_000))
+            {
+                return $"idealRatePerHour of routing step '{step.Step}' must be positive";
+            }
+
             if (step.Name is { Length: > 100 })
             {
                 return $"name of routing step '{step.Step}' is longer than 100 characters";

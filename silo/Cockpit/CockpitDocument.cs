@@ -23,7 +23,8 @@ public sealed record CockpitDocument(
     ChainDocument Chain,
     Alert[] Alerts,
     int AlertsTotal,
-    DailyOutput[] Daily)
+    DailyOutput[] Daily,
+    SalesDocument? Sales = null)
 {
     /// <summary>Web defaults, Chinese names as they are, nulls left out (an alert names an order or a terminal, not both); read strictly.</summary>
     public static readonly JsonSerializerOptions Json = Api.StrictJson.Harden(new(JsonSerializerDefaults.Web)
@@ -50,8 +51,12 @@ public sealed record CockpitDocument(
         new ChainDocument(view.ChainName, view.ChainNameEn, view.Nodes, view.Edges),
         view.Alerts,
         view.AlertsTotal,
-        view.Daily);
+        view.Daily,
+        new SalesDocument(view.SalesValue, view.SalesToday));
 }
+
+/// <summary>The district's sales orders from its firms' ERP documents: their value, and the value of those dated today.</summary>
+public sealed record SalesDocument(decimal Value, decimal Today);
 
 /// <summary>Pooled procurement's totals and its open bundles, soonest deadline first.</summary>
 public sealed record ProcurementDocument(int OpenBundles, int ClosedBundles, decimal PooledValue, decimal Savings, BundleMark[] Bundles);

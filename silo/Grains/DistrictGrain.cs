@@ -11,6 +11,7 @@ public sealed class DistrictState
     public List<BundleRollup> Bundles { get; set; } = [];
     public List<DailyOutput> Recorded { get; set; } = [];
     public ChainMap? Chain { get; set; }
+    public Dictionary<string, SalesRollup> Sales { get; set; } = new(StringComparer.Ordinal);
 }
 
 /// <summary>
@@ -76,6 +77,13 @@ public sealed class DistrictGrain(
         return Task.CompletedTask;
     }
 
+    public Task ReportSales(SalesRollup sales)
+    {
+        state.State.Sales[sales.Enterprise] = sales;
+        Changed();
+        return Task.CompletedTask;
+    }
+
     public async Task RecordHistory(DailyOutput[] days)
     {
         _tally.Record(days);
@@ -89,7 +97,13 @@ public sealed class DistrictGrain(
         TurnDay(now);
         if (_view is null || _view.Version != _version)
         {
-            _view = _tally.View(now, calendar, Chain, _version);
+            // Sales value beside output value: the firms' sales orders from their ERP documents.
+            var today = calendar.DateOf(now);
+            _view = _tally.View(now, calendar, Chain, _version) with
+            {
+                SalesValue = state.State.Sales.Values.Sum(s => s.OrderedValue),
+                SalesToday = state.State.Sales.Values.Where(s => s.Date == today).Sum(s => s.OrderedOnDate),
+            };
         }
 
         return Task.FromResult(_view with { AsOf = calendar.Local(now) });

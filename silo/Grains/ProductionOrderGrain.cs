@@ -38,6 +38,9 @@ public sealed class ProductionOrderGrain(
     private OrderCounts _counts = new();
     private EtaEstimator _eta = new();
     private readonly RoutingWatch _routing = new();
+    private readonly StepPace _pace = new();
+    private readonly Dictionary<(string Terminal, string Step), TerminalCount> _counted = [];
+    private bool _boardDirty = true;
     private bool _dirty;
     private OrderSummary? _reported;
     private IGrainTimer? _flush;
@@ -77,10 +80,12 @@ public sealed class ProductionOrderGrain(
         var latest = DateTimeOffset.MinValue;
         foreach (var reading in batch.Readings)
         {
+            var before = _counts.KeptOf(reading);
             switch (_counts.Apply(reading, out var detail))
             {
                 case ReadingVerdict.Applied:
                     applied++;
+                    Counted(reading, before);
                     if (reading.Ts > latest)
                     {
                         latest = reading.Ts;
@@ -105,6 +110,12 @@ public sealed class ProductionOrderGrain(
         {
             state.State.LastReadingAt = state.State.LastReadingAt is { } last && last > latest ? last : latest;
             _eta.Observe(latest, OrderRules.Progress(state.State.Plan, _counts));
+            foreach (var step in state.State.Plan?.Routing ?? [])
+            {
+                _pace.Observe(step.Step, latest, _counts.CountOf(step.Step).Good);
+            }
+
+            _boardDirty = true;
             MarkDirty();
         }
 
@@ -138,6 +149,7 @@ public sealed class ProductionOrderGrain(
         }
 
         _dirty = true;
+        _boardDirty = true;
         await Flush(save: true);
         return Progress();
     }
@@ -206,6 +218,7 @@ public sealed class ProductionOrderGrain(
         var reporting = report && (_reported is null || !SameFigures(_reported, summary))
             ? GrainFactory.GetGrain<IEnterpriseGrain>(_enterprise).ReportOrder(summary)
             : null;
+        var boarding = report && (_boardDirty || _reported is null || _reported.Status != summary.Status) ? ReportToBoard() : null;
         if (_dirty && save)
         {
             _dirty = false;
@@ -229,23 +242,84 @@ public sealed class ProductionOrderGrain(
             }
         }
 
+        if (boarding is not null)
+        {
+            await boarding;
+        }
+
         if (reporting is not null)
         {
             await reporting;
             _reported = summary;
         }
-        else if (!_dirty)
+        else if (!_dirty && boarding is null)
         {
             _flush?.Dispose();
             _flush = null;
         }
     }
 
+    /// <summary>What a terminal counted with this reading, for its firm's board (a delta: the reading less the one kept before it).</summary>
+    private void Counted(Reading reading, KeptReading before)
+    {
+        var key = (reading.Terminal, reading.Step);
+        _counted.TryGetValue(key, out var sum);
+        var ideal = sum is null ? state.State.Plan?.Routing.FirstOrDefault(r => r.Step == reading.Step)?.IdealRatePerHour : sum.IdealRatePerHour;
+        _counted[key] = new TerminalCount(IdPool.Shared(reading.Terminal), _order, IdPool.Shared(reading.Step),
+            (sum?.Good ?? 0) + reading.Good - before.Good, (sum?.Scrap ?? 0) + reading.Scrap - before.Scrap,
+            sum is not null && sum.At > reading.Ts ? sum.At : reading.Ts, ideal);
+    }
+
+    /// <summary>
+    /// Tells the firm's board the order's figures and what its terminals counted since it last told. What a failed call
+    /// carried is told again with the next (counts added up); the order's own figures never depend on it.
+    /// </summary>
+    private async Task ReportToBoard()
+    {
+        var counted = _counted.Values.ToArray();
+        _counted.Clear();
+        _boardDirty = false;
+        try
+        {
+            await GrainFactory.GetGrain<IBoardGrain>(_enterprise).ReportOrder(BoardLine(), counted);
+        }
+        catch
+        {
+            _boardDirty = true;
+            foreach (var c in counted)
+            {
+                _counted[(c.Terminal, c.Step)] = _counted.TryGetValue((c.Terminal, c.Step), out var later)
+                    ? later with { Good = later.Good + c.Good, Scrap = later.Scrap + c.Scrap }
+                    : c;
+            }
+
+            throw;
+        }
+    }
+
+    private BoardLine BoardLine()
+    {
+        var plan = state.State.Plan;
+        var now = time.GetUtcNow();
+        var completed = OrderRules.Completed(plan, _counts);
+        var eta = plan is null ? null : _eta.Eta();
+        var steps = new List<BoardStep>();
+        foreach (var step in plan?.Routing ?? [])
+        {
+            var count = _counts.CountOf(step.Step);
+            steps.Add(new BoardStep(step.Step, step.Name, count.Good, count.Scrap, Math.Round(OrderRules.StepProgress(count.Good, plan!.Quantity), 4),
+                _pace.RatePerHour(step.Step), step.IdealRatePerHour));
+        }
+
+        return new BoardLine(_order, OrderRules.Status(plan, completed, eta, now), plan?.Product, plan?.Quantity, plan?.UnitPrice ?? 0m,
+            plan?.Due, Math.Round(OrderRules.Progress(plan, _counts), 4), completed, eta, [.. steps], now);
+    }
+
     /// <summary>The plan with shared strings: thousands of orders carry the same routing names.</summary>
     private static OrderPlan Shared(OrderPlan plan) => plan with
     {
         Product = IdPool.Shared(plan.Product),
-        Routing = [.. plan.Routing.Select(r => new RoutingStep(IdPool.Shared(r.Step), IdPool.SharedOrNull(r.Name), r.Weight))],
+        Routing = [.. plan.Routing.Select(r => r with { Step = IdPool.Shared(r.Step), Name = IdPool.SharedOrNull(r.Name) })],
     };
 
     private static bool SameFigures(OrderSummary a, OrderSummary b) => a with { AsOf = b.AsOf } == b;

@@ -2,6 +2,7 @@ using System.Net;
 using IndustryBrain.Domain;
 using IndustryBrain.Silo.Api;
 using IndustryBrain.Silo.Archive;
+using IndustryBrain.Silo.Board;
 using IndustryBrain.Silo.Cluster;
 using IndustryBrain.Silo.Cockpit;
 using IndustryBrain.Silo.Grains;
@@ -154,6 +155,7 @@ public static class BrainHosting
         }
         services.AddSingleton<CockpitFeed>();
         services.AddHostedService(sp => sp.GetRequiredService<CockpitFeed>());
+        services.AddSingleton<BoardFeed>();
 
         // Every problem carries a reason, also those ASP.NET Core writes itself; a bad request that Kestrel
         // throws (a body over Http:MaxRequestBodyBytes) answers its own status, not 500.
@@ -348,6 +350,9 @@ public static class BrainHosting
         app.MapSecurity();
         app.MapTerminalFleet();
         app.MapHistory();
+        app.MapBoard();
+        app.MapBoardPage();
+        app.MapErp();
         return app;
     }
 }

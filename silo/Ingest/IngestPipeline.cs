@@ -288,7 +288,10 @@ public sealed class IngestPipeline(
             {
                 try
                 {
-                    await grains.GetGrain<IEnterpriseGrain>(group.Key).UpdateTerminals([.. group.Value]);
+                    TerminalStatus[] statuses = [.. group.Value];
+                    await Task.WhenAll(
+                        grains.GetGrain<IEnterpriseGrain>(group.Key).UpdateTerminals(statuses),
+                        grains.GetGrain<IBoardGrain>(group.Key).UpdateTerminals(statuses));
                     foreach (var status in group.Value)
                     {
                         archive.Status(group.Key, status);

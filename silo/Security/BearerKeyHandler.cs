@@ -8,7 +8,7 @@ namespace IndustryBrain.Silo.Security;
 
 /// <summary>
 /// ASP.NET Core authentication for the API's keys: <c>Authorization: Bearer {key}</c>, or, for
-/// GET /api/cockpit/stream only (a browser's EventSource cannot send headers), the <c>access_token</c>
+/// GET /api/cockpit/stream and /api/enterprises/{e}/board/stream only (a browser's EventSource cannot send headers), the <c>access_token</c>
 /// query parameter. Without a key: 401 with the reason <c>unauthenticated</c>; a key outside its role: 403
 /// with the reason <c>forbidden</c>. Neither answer repeats the key.
 /// </summary>
@@ -76,7 +76,7 @@ public sealed class BearerKeyHandler(
         }
 
         if (header.Count == 0 && HttpMethods.IsGet(request.Method)
-            && request.Path.Equals(StreamPath, StringComparison.OrdinalIgnoreCase)
+            && (request.Path.Equals(StreamPath, StringComparison.OrdinalIgnoreCase) || IsBoardStream(request.Path))
             && request.Query["access_token"] is { Count: 1 } query && !string.IsNullOrEmpty(query[0]))
         {
             return query[0];
@@ -84,6 +84,12 @@ public sealed class BearerKeyHandler(
 
         return null;
     }
+
+    /// <summary>A firm's board stream, /api/enterprises/{enterprise}/board/stream: a browser's EventSource too.</summary>
+    public static bool IsBoardStream(PathString path) =>
+        path.Value is { } value && value.Split('/') is [_, var api, var firms, _, var board, var stream]
+        && api.Equals("api", StringComparison.OrdinalIgnoreCase) && firms.Equals("enterprises", StringComparison.OrdinalIgnoreCase)
+        && board.Equals("board", StringComparison.OrdinalIgnoreCase) && stream.Equals("stream", StringComparison.OrdinalIgnoreCase);
 
     /// <summary>The verified caller of this request, if it presented a valid key.</summary>
     public static Caller? CallerOf(HttpContext context) => context.Items[typeof(Caller)] as Caller;

@@ -25,6 +25,7 @@ const TEXT = {
     money: (v) => (Math.abs(v) >= 1e4 ? `¥${fmtFixed(v / 1e4, 2)}万` : `¥${fmtFixed(v, 0)}`),
     moneyUnit: '', bundles: '个', needKey: '需要访问密钥',
     keyPlaceholder: '官员或管理员的访问密钥', useKey: '进入', wrongKey: '密钥无效，或无权查看驾驶舱',
+    salesValue: (v, today) => `销售订单额 ${TEXT.zh.money(v)}${today ? ` · 今日接单 ${TEXT.zh.money(today)}` : ''}`,
   },
   en: {
     title: 'Hardware Industry Brain · Cockpit', connecting: 'Connecting', live: 'Live', reconnecting: 'Reconnecting', offline: 'Offline',
@@ -45,6 +46,7 @@ const TEXT = {
     money: (v) => `¥${new Intl.NumberFormat('en-US', { notation: 'compact', maximumFractionDigits: 2 }).format(v)}`,
     moneyUnit: '', bundles: '', needKey: 'An access key is needed',
     keyPlaceholder: "An official's or administrator's key", useKey: 'Enter', wrongKey: 'The key is not valid for the cockpit',
+    salesValue: (v, today) => `Sales orders ${TEXT.en.money(v)}${today ? ` · ${TEXT.en.money(today)} today` : ''}`,
   },
 };
 
@@ -97,6 +99,9 @@ function drawCounters(v) {
   delta('kpi-units', v.outputToday.units, v.outputYesterday.units);
   setFigure('kpi-value', v.outputToday.value, t().money(v.outputToday.value));
   delta('kpi-value', v.outputToday.value, v.outputYesterday.value);
+  const sales = document.getElementById('sales-value');
+  sales.dataset.value = String(v.sales?.value ?? 0);
+  sales.textContent = v.sales?.value ? t().salesValue(v.sales.value, v.sales.today) : '';
   setFigure('kpi-enterprises', v.enterprises, fmtInt(v.enterprises));
   setFigure('kpi-orders', v.activeOrders, fmtInt(v.activeOrders));
   setFigure('kpi-online', v.terminalsOnline, fmtInt(v.terminalsOnline));

@@ -30,6 +30,8 @@ public sealed class CockpitSilo : IAsyncDisposable
 
     public Uri Http => _brain.BaseAddress;
 
+    public int MqttPort => _brain.MqttPort;
+
     public HttpClient Client { get; }
 
     public static async Task<CockpitSilo> Start(params string[] extraArgs)

@@ -8,7 +8,7 @@ using IndustryBrain.Tests.Infrastructure;
 
 namespace IndustryBrain.Tests.FirstHour;
 
-/// <summary>scripts/demo.sh, as the README runs it: when the district is loaded it prints the cockpit's address and the key that opens it.</summary>
+/// <summary>scripts/demo.sh, as the README runs it: when the district is loaded it prints the cockpit's address and the key that opens it, and a demo firm's board with its key.</summary>
 public sealed partial class DemoTests
 {
     [GeneratedRegex(@"\x1b\[[0-9;]*m")]
@@ -16,6 +16,9 @@ public sealed partial class DemoTests
 
     [GeneratedRegex(@"The cockpit: (?<url>http://\S+/)\s+key: (?<key>\S+)")]
     private static partial Regex Ready();
+
+    [GeneratedRegex(@"dispatch board: (?<url>http://\S+/board/(?<firm>\S+))\s+key: (?<key>\S+)")]
+    private static partial Regex Board();
 
     [Fact]
     public async Task The_demo_prints_the_cockpit_address_and_its_key_when_ready_and_the_key_opens_the_cockpit()
@@ -37,6 +40,7 @@ public sealed partial class DemoTests
         start.Environment.Remove("IB_KEY");
         var lines = new List<string>();
         var ready = new TaskCompletionSource<Match>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var boardShown = new TaskCompletionSource<Match>(TaskCreationOptions.RunContinuationsAsynchronously);
         using var demo = new Process { StartInfo = start };
         void Keep(string? line)
         {
@@ -54,6 +58,11 @@ public sealed partial class DemoTests
             if (Ready().Match(line) is { Success: true } match)
             {
                 ready.TrySetResult(match);
+            }
+
+            if (Board().Match(line) is { Success: true } board)
+            {
+                boardShown.TrySetResult(board);
             }
         }
 
@@ -97,6 +106,17 @@ public sealed partial class DemoTests
             var view = JsonNode.Parse(await http.GetStringAsync("api/cockpit"))!;
             Assert.Equal(51, (int)view["enterprises"]!);
             Assert.Equal(3, (int)view["procurement"]!["openBundles"]! + (int)view["procurement"]!["closedBundles"]!);
+
+            // A demo firm's dispatch board, opened with the firm's own key (not the administrator's), with its ERP sales.
+            var board = await boardShown.Task.WaitAsync(TimeSpan.FromSeconds(30));
+            Assert.Equal($"http://127.0.0.1:{port}/board/qiaofeng", board.Groups["url"].Value);
+            Assert.NotEqual(key, board.Groups["key"].Value);
+            using var firm = new HttpClient { BaseAddress = new Uri(shown.Groups["url"].Value) };
+            firm.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", board.Groups["key"].Value);
+            var firmBoard = JsonNode.Parse(await firm.GetStringAsync("api/enterprises/qiaofeng/board"))!;
+            Assert.True((int)firmBoard["activeOrders"]! > 0);
+            Assert.Equal(3, (int)firmBoard["sales"]!["salesOrders"]!);
+            Assert.Equal(HttpStatusCode.Forbidden, (await firm.GetAsync("api/enterprises/daowang/board")).StatusCode);
         }
         finally
         {
