@@ -1,3 +1,4 @@
+using IndustryBrain.Codes;
 using IndustryBrain.Contracts;
 using IndustryBrain.Domain;
 using IndustryBrain.Silo.Cockpit;
@@ -11,6 +12,7 @@ public sealed class DistrictState
     public List<BundleRollup> Bundles { get; set; } = [];
     public List<DailyOutput> Recorded { get; set; } = [];
     public ChainMap? Chain { get; set; }
+    public List<CodeScanRollup> CodeScans { get; set; } = [];
 }
 
 /// <summary>
@@ -35,6 +37,7 @@ public sealed class DistrictGrain(
     private CockpitView? _view;
     private bool _dirty;
     private DateTimeOffset _savedAt;
+    private readonly Dictionary<string, CodeScanRollup> _codeScans = new(StringComparer.Ordinal);
 
     private ChainMap Chain => state.State.Chain ?? configured.Map;
 
@@ -51,6 +54,10 @@ public sealed class DistrictGrain(
         }
 
         _tally.Record(state.State.Recorded);
+        foreach (var scans in state.State.CodeScans)
+        {
+            _codeScans[scans.Prefix] = scans;
+        }
 
         var now = time.GetUtcNow();
         _today = calendar.DateOf(now);
@@ -76,6 +83,13 @@ public sealed class DistrictGrain(
         return Task.CompletedTask;
     }
 
+    public Task ReportCodeScans(CodeScanRollup rollup)
+    {
+        _codeScans[rollup.Prefix] = rollup;
+        Changed();
+        return Task.CompletedTask;
+    }
+
     public async Task RecordHistory(DailyOutput[] days)
     {
         _tally.Record(days);
@@ -89,7 +103,7 @@ public sealed class DistrictGrain(
         TurnDay(now);
         if (_view is null || _view.Version != _version)
         {
-            _view = _tally.View(now, calendar, Chain, _version);
+            _view = CounterfeitAlerts.Add(_tally.View(now, calendar, Chain, _version), _codeScans.Values, _tally, DistrictTally.MaxAlerts);
         }
 
         return Task.FromResult(_view with { AsOf = calendar.Local(now) });
@@ -167,6 +181,7 @@ public sealed class DistrictGrain(
         state.State.Enterprises = [.. _tally.Enterprises];
         state.State.Bundles = [.. _tally.Bundles];
         state.State.Recorded = [.. _tally.Recorded];
+        state.State.CodeScans = [.. _codeScans.Values.Where(s => s.Date >= _today.AddDays(-1))];
         try
         {
             await state.WriteStateAsync();

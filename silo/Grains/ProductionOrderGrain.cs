@@ -12,6 +12,9 @@ public sealed class OrderState
     public List<KeptEntry>? Kept { get; set; }
     public List<ProgressSample>? Anchors { get; set; }
     public ProgressSample? Latest { get; set; }
+
+    /// <summary>Per step, the first and last applied reading's time (the trace page's "when each step ran").</summary>
+    public Dictionary<string, StepSpan>? StepTimes { get; set; }
 }
 
 /// <summary>
@@ -38,6 +41,7 @@ public sealed class ProductionOrderGrain(
     private OrderCounts _counts = new();
     private EtaEstimator _eta = new();
     private readonly RoutingWatch _routing = new();
+    private StepTimes _times = new();
     private bool _dirty;
     private OrderSummary? _reported;
     private IGrainTimer? _flush;
@@ -48,6 +52,7 @@ public sealed class ProductionOrderGrain(
     {
         (_enterprise, _order) = Keys.SplitOrder(this.GetPrimaryKeyString());
         _counts = OrderCounts.FromEntries(state.State.Kept);
+        _times = new StepTimes(state.State.StepTimes);
         if (state.State.Plan is { } plan)
         {
             state.State.Plan = Shared(plan);
@@ -81,6 +86,7 @@ public sealed class ProductionOrderGrain(
             {
                 case ReadingVerdict.Applied:
                     applied++;
+                    _times.Observe(reading.Step, reading.Ts);
                     if (reading.Ts > latest)
                     {
                         latest = reading.Ts;
@@ -154,8 +160,9 @@ public sealed class ProductionOrderGrain(
         foreach (var step in plan?.Routing ?? [])
         {
             var count = _counts.CountOf(step.Step);
+            var span = _times.Of(step.Step);
             steps.Add(new StepProgress(step.Step, step.Name, OrderRules.Weight(step), count.Good, count.Scrap,
-                OrderRules.StepProgress(count.Good, plan!.Quantity), _counts.TerminalsOf(step.Step)));
+                OrderRules.StepProgress(count.Good, plan!.Quantity), _counts.TerminalsOf(step.Step), span?.First, span?.Last));
         }
 
         foreach (var (step, count) in _counts.Steps.OrderBy(s => s.Key, StringComparer.Ordinal))
@@ -163,8 +170,9 @@ public sealed class ProductionOrderGrain(
             if (plan is null || !RoutingWatch.OnRouting(plan, step))
             {
                 // Counted but not on the routing (or not planned yet): shown, weighing nothing.
+                var span = _times.Of(step);
                 steps.Add(new StepProgress(step, null, 0, count.Good, count.Scrap,
-                    plan is null ? 0 : OrderRules.StepProgress(count.Good, plan.Quantity), _counts.TerminalsOf(step)));
+                    plan is null ? 0 : OrderRules.StepProgress(count.Good, plan.Quantity), _counts.TerminalsOf(step), span?.First, span?.Last));
             }
         }
 
@@ -213,6 +221,7 @@ public sealed class ProductionOrderGrain(
             state.State.Kept = _counts.ToEntries();
             state.State.Anchors = [.. _eta.Anchors];
             state.State.Latest = _eta.Latest;
+            state.State.StepTimes = _times.ToDictionary();
             try
             {
                 await state.WriteStateAsync();

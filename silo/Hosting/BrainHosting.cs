@@ -3,6 +3,7 @@ using IndustryBrain.Domain;
 using IndustryBrain.Silo.Api;
 using IndustryBrain.Silo.Archive;
 using IndustryBrain.Silo.Cluster;
+using IndustryBrain.Silo.Codes;
 using IndustryBrain.Silo.Cockpit;
 using IndustryBrain.Silo.Grains;
 using IndustryBrain.Silo.Ingest;
@@ -270,6 +271,7 @@ public static class BrainHosting
         services.AddSingleton<HistoryMetrics>();
         services.AddSingleton<HistoryArchive>();
         services.AddSingleton<IHistoryArchive>(sp => sp.GetRequiredService<HistoryArchive>());
+        services.AddCodeNode(configuration);
         return services;
     }
 
@@ -347,6 +349,7 @@ public static class BrainHosting
         app.MapCockpit();
         app.MapSecurity();
         app.MapHistory();
+        app.MapCodeNode();
         return app;
     }
 }

@@ -1,0 +1,66 @@
+using IndustryBrain.Codes;
+using IndustryBrain.Contracts;
+using Microsoft.Extensions.Options;
+
+namespace IndustryBrain.Silo.Codes;
+
+/// <summary>A code looked up: its name, its prefix (null when unknown) and what its range's grain said.</summary>
+public sealed record Resolution(CodeName Name, PrefixView? Prefix, CodeLookup Lookup)
+{
+    public bool Genuine => Lookup.Verdict == CodeVerdicts.Genuine;
+}
+
+/// <summary>
+/// Resolution and scans, the same whichever syntax named the code (Handle, GS1 Digital Link, the trace page):
+/// the prefix must be approved, the serial inside one of its order's ranges and, when given (always for a scan),
+/// the verification code right. Two grain calls: the prefix, then the order's codes.
+/// </summary>
+public sealed class CodeResolver(IGrainFactory grains, VerificationKeyring keyring, IOptions<CodeOptions> options)
+{
+    public CodeOptions Options => options.Value;
+
+    /// <summary>Without counting a scan; a given verification code must match.</summary>
+    public async Task<Resolution> Resolve(CodeName name, string? code)
+    {
+        var (prefix, refused) = await Check(name);
+        if (refused is not null)
+        {
+            return refused;
+        }
+
+        if (code is not null && !(await keyring.Codes()).Verify(name, code))
+        {
+            return new Resolution(name, prefix, new CodeLookup(CodeVerdicts.NotIssued, NotIssuedReasons.WrongCode, null, null));
+        }
+
+        var lookup = await grains.GetGrain<ICodeBatchGrain>(CodeKeys.Batch(name.Prefix, name.Order)).Resolve(name.Serial, Options.WarnAfterScans);
+        return new Resolution(name, prefix, lookup);
+    }
+
+    /// <summary>A scan from a phone: recorded against the code if genuine, counted as suspect otherwise.</summary>
+    public async Task<Resolution> Scan(CodeName name, string? code, string? place)
+    {
+        var (prefix, refused) = await Check(name);
+        if (refused is not null)
+        {
+            return refused;
+        }
+
+        var matches = code is not null && (await keyring.Codes()).Verify(name, code);
+        var lookup = await grains.GetGrain<ICodeBatchGrain>(CodeKeys.Batch(name.Prefix, name.Order)).Scan(name.Serial, matches, place, Options.WarnAfterScans);
+        return new Resolution(name, prefix, lookup);
+    }
+
+    private async Task<(PrefixView? Prefix, Resolution? Refused)> Check(CodeName name)
+    {
+        var prefix = await grains.GetGrain<ICodePrefixGrain>(name.Prefix).Get();
+        if (prefix is null)
+        {
+            return (null, new Resolution(name, null, new CodeLookup(CodeVerdicts.NotIssued, NotIssuedReasons.UnknownPrefix, null, null)));
+        }
+
+        return prefix.State == PrefixStates.Approved
+            ? (prefix, null)
+            : (prefix, new Resolution(name, prefix, new CodeLookup(CodeVerdicts.NotIssued, NotIssuedReasons.PrefixNotApproved, null, null)));
+    }
+}
