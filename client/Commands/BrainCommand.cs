@@ -17,6 +17,7 @@ public static class BrainCommand
         TerminalCommands.Build(),
         TerminalCommands.Broker(),
         HistoryCommands.Build(),
+        CodeCommands.Build(),
     };
 
     /// <summary>Runs the command line with the given writers (the console's when null); answers the exit code.</summary>
