@@ -56,9 +56,9 @@ public static class DigitalLinkEndpoints
                 return Problems.NotFound("not-issued", $"{gtin14}/21/{serial} was not issued ({(resolution.Genuine ? NotIssuedReasons.WrongGtin : resolution.Lookup.Reason)})");
             }
 
-            var firm = await grains.GetGrain<IEnterpriseGrain>(resolution.Prefix!.Enterprise).GetView();
+            var firm = await resolver.Firm(resolution.Prefix!.Enterprise);
             var handle = $"{TraceLinks.Base(context.Request, resolver.Options)}/api/handles/{name.Prefix}/{name.Suffix}";
-            var shop = firm.Profile?.ShopUrl;
+            var shop = firm?.ShopUrl;
             if (type == "verificationService")
             {
                 return Results.Redirect(handle, permanent: false, preserveMethod: true);
@@ -82,7 +82,7 @@ public static class DigitalLinkEndpoints
             };
             if (shop is not null)
             {
-                links[Voc + "pip"] = new[] { Link(shop, firm.Profile?.Name ?? product, "text/html") };
+                links[Voc + "pip"] = new[] { Link(shop, firm?.Name ?? product, "text/html") };
             }
 
             context.Response.Headers.Link = $"<{trace}>; rel=\"{Voc}defaultLink\"";

@@ -102,14 +102,13 @@ public static class HandleEndpoints
     private static async Task<HandleValue[]> Values(HttpContext context, CodeResolver resolver, Resolution resolution, string? code, bool full)
     {
         var range = resolution.Lookup.Range!;
-        var grains = context.RequestServices.GetRequiredService<IGrainFactory>();
-        var firm = await grains.GetGrain<IEnterpriseGrain>(resolution.Prefix!.Enterprise).GetView();
+        var firm = await resolver.Firm(resolution.Prefix!.Enterprise);
         var at = range.AllocatedAt;
         var values = new List<HandleValue>
         {
             new(1, "URL", new("string", TraceLinks.Url(context.Request, resolver.Options, resolution.Name, code)), 86400, at),
             new(2, "IB_PRODUCT", new("string", range.Product), 86400, at),
-            new(3, "IB_ENTERPRISE", new("string", firm.Profile?.Name ?? resolution.Prefix.Enterprise), 86400, at),
+            new(3, "IB_ENTERPRISE", new("string", firm?.Name ?? resolution.Prefix.Enterprise), 86400, at),
             new(4, "IB_ORDER", new("string", range.Order), 86400, at),
             new(5, "IB_TEMPLATE", new("string", $"{range.Template}@{range.TemplateVersion}"), 86400, at),
             new(6, "IB_ATTRIBUTES", new("string", JsonSerializer.Serialize(range.Attributes)), 86400, at),
@@ -119,7 +118,7 @@ public static class HandleEndpoints
             values.Add(new(7, "GS1_DIGITAL_LINK", new("string", $"{TraceLinks.Base(context.Request, resolver.Options)}/01/{gtin}/21/{resolution.Name.Suffix}"), 86400, at));
         }
 
-        if (firm.Profile?.ShopUrl is { } shop)
+        if (firm?.ShopUrl is { } shop)
         {
             values.Add(new(8, "IB_SHOP", new("string", shop), 86400, at));
         }

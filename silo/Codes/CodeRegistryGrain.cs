@@ -24,13 +24,17 @@ public sealed class CodeRegistryGrain(
     [PersistentState("codes", StorageNames.Store)] IPersistentState<CodeRegistryState> state,
     IOptions<CodeOptions> options) : Grain, ICodeRegistryGrain
 {
+    private static readonly TimeSpan SaveAfter = TimeSpan.FromSeconds(2);
+    private bool _dirty;
+    private IGrainTimer? _save;
+
     public async Task<string> PrefixFor(string enterprise)
     {
         if (!state.State.Numbers.TryGetValue(enterprise, out var number))
         {
             number = state.State.Numbers.Count == 0 ? 1 : state.State.Numbers.Values.Max() + 1;
             state.State.Numbers[enterprise] = number;
-            await state.WriteStateAsync();
+            await Save();
         }
 
         return PrefixNumbers.Of(options.Value.NodePrefix, number);
@@ -39,15 +43,45 @@ public sealed class CodeRegistryGrain(
     public Task<string?> FindPrefix(string enterprise) => Task.FromResult(
         state.State.Numbers.TryGetValue(enterprise, out var number) ? PrefixNumbers.Of(options.Value.NodePrefix, number) : null);
 
+    /// <summary>
+    /// A prefix's latest view. A new prefix or a new state is saved before the reply; changed counts (every
+    /// allocation changes them) are saved on a short timer, so a node of thousands of firms is not rewritten per range.
+    /// </summary>
     public async Task Report(PrefixView view)
     {
-        if (state.State.Prefixes.TryGetValue(view.Prefix, out var known) && known == view)
+        state.State.Prefixes.TryGetValue(view.Prefix, out var known);
+        if (known == view)
         {
             return;
         }
 
         state.State.Prefixes[view.Prefix] = view;
-        await state.WriteStateAsync();
+        if (known is null || known.State != view.State || known.Reason != view.Reason)
+        {
+            await Save();
+            return;
+        }
+
+        _dirty = true;
+        _save ??= this.RegisterGrainTimer(Save, new GrainTimerCreationOptions(SaveAfter, SaveAfter));
+    }
+
+    public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken) => _dirty ? Save() : Task.CompletedTask;
+
+    private async Task Save()
+    {
+        _dirty = false;
+        _save?.Dispose();
+        _save = null;
+        try
+        {
+            await state.WriteStateAsync();
+        }
+        catch
+        {
+            _dirty = true;
+            throw;
+        }
     }
 
     public Task<PrefixView[]> Prefixes() => Task.FromResult(state.State.Prefixes.Values
@@ -69,7 +103,7 @@ public sealed class CodeRegistryGrain(
         var latest = All().Where(t => t.Id == template.Id).Select(t => t.Version).DefaultIfEmpty(0).Max();
         var published = template with { Version = latest + 1 };
         state.State.Published.Add(published);
-        await state.WriteStateAsync();
+        await Save();
         return published;
     }
 
@@ -78,7 +112,7 @@ public sealed class CodeRegistryGrain(
         if (state.State.Key is null)
         {
             state.State.Key = Convert.ToBase64String(VerificationCodes.NewKey());
-            await state.WriteStateAsync();
+            await Save();
         }
 
         return Convert.FromBase64String(state.State.Key);

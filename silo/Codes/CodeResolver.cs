@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using IndustryBrain.Codes;
 using IndustryBrain.Contracts;
 using Microsoft.Extensions.Options;
@@ -15,9 +16,33 @@ public sealed record Resolution(CodeName Name, PrefixView? Prefix, CodeLookup Lo
 /// the prefix must be approved, the serial inside one of its order's ranges and, when given (always for a scan),
 /// the verification code right. Two grain calls: the prefix, then the order's codes.
 /// </summary>
-public sealed class CodeResolver(IGrainFactory grains, VerificationKeyring keyring, IOptions<CodeOptions> options)
+public sealed class CodeResolver(IGrainFactory grains, VerificationKeyring keyring, IOptions<CodeOptions> options, TimeProvider time)
 {
+    /// <summary>How long a firm's profile (name, shop link) is reused for resolutions before it is asked again.</summary>
+    public static readonly TimeSpan ProfileFor = TimeSpan.FromSeconds(10);
+
+    private readonly ConcurrentDictionary<string, (EnterpriseProfile? Profile, DateTimeOffset Until)> _profiles = new(StringComparer.Ordinal);
+
     public CodeOptions Options => options.Value;
+
+    /// <summary>The firm's profile as resolutions show it, kept for <see cref="ProfileFor"/> (a resolution is a hot path; a renamed firm shows within seconds).</summary>
+    public async Task<EnterpriseProfile?> Firm(string enterprise)
+    {
+        var now = time.GetUtcNow();
+        if (_profiles.TryGetValue(enterprise, out var kept) && kept.Until > now)
+        {
+            return kept.Profile;
+        }
+
+        var profile = (await grains.GetGrain<IEnterpriseGrain>(enterprise).GetView()).Profile;
+        if (_profiles.Count > 100_000)
+        {
+            _profiles.Clear();
+        }
+
+        _profiles[enterprise] = (profile, now + ProfileFor);
+        return profile;
+    }
 
     /// <summary>Without counting a scan; a given verification code must match.</summary>
     public async Task<Resolution> Resolve(CodeName name, string? code)
