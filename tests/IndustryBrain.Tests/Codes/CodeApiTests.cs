@@ -293,6 +293,24 @@ public sealed class CodeApiTests(CodeBrain fixture) : IClassFixture<CodeBrain>
     }
 
     [Fact]
+    public async Task A_genuine_scan_names_the_steel_bundle_the_firm_bought_through_and_its_shop()
+    {
+        var prefix = await ApprovedFirm(_admin, "steel-buyer", 7651, shopUrl: "https://steel-buyer.example.cn");
+        await Json(await _admin.PutAsJsonAsync("/api/bundles/codes-steel-2611", BundleApiTests.SteelTerms(DateTimeOffset.UtcNow.AddDays(2))), HttpStatusCode.Created);
+        await Json(await _admin.PutAsJsonAsync("/api/bundles/codes-steel-2611/pledges/steel-buyer", new { quantity = 60 }), HttpStatusCode.OK);
+        Assert.Equal("closed", (string?)(await Json(await _admin.PostAsync("/api/bundles/codes-steel-2611/close", null), HttpStatusCode.OK))["state"]);
+
+        await Allocate(_admin, "steel-buyer", KnifeCodes("SB-1", 3));
+        var code = (await Export(_admin, "steel-buyer", "SB-1", 1))[0][2];
+        var trace = await Scan(_public, prefix, "SB-1.000001", code);
+        var material = Assert.Single(trace["materials"]!.AsArray())!;
+        Assert.Equal(("codes-steel-2611", "5Cr15MoV stainless strip 2.5mm"), ((string?)material["bundle"], (string?)material["material"]));
+        Assert.Equal("https://steel-buyer.example.cn", (string?)trace["firm"]!["shopUrl"]);
+        Assert.Equal("2026-11-28", (string?)trace["order"]!["productionDate"]);
+        Assert.Equal("3324", (string?)trace["product"]!["industryCode"]);
+    }
+
+    [Fact]
     public async Task A_template_gets_a_new_version_and_registered_codes_keep_theirs()
     {
         var v2 = await Json(await _admin.PutAsJsonAsync("/api/code-templates/knives", CodeTemplatesFor.KnivesV2), HttpStatusCode.Created);
