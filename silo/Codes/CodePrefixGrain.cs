@@ -35,6 +35,7 @@ public sealed class CodePrefixGrain(
     private IGrainTimer? _flush;
     private bool _dirty;
     private ScanDay? _told;
+    private PrefixView? _view;
 
     private string Prefix => this.GetPrimaryKeyString();
 
@@ -179,6 +180,7 @@ public sealed class CodePrefixGrain(
 
     private async Task Save()
     {
+        _view = null;
         _dirty = false;
         state.State.Days = [.. _days.Days];
         try
@@ -197,7 +199,10 @@ public sealed class CodePrefixGrain(
         }
     }
 
-    private PrefixView? View() => state.State.Enterprise is null ? null : new PrefixView(
+    /// <summary>The view, made again only after a change (<see cref="Save"/> forgets it): every resolution asks for it.</summary>
+    private PrefixView? View() => _view ??= MakeView();
+
+    private PrefixView? MakeView() => state.State.Enterprise is null ? null : new PrefixView(
         Prefix,
         state.State.Enterprise,
         state.State.State,
