@@ -29,6 +29,13 @@ public interface IDistrictGrain : IGrainWithStringKey
     [Alias("RecordHistory")]
     Task RecordHistory(DailyOutput[] days);
 
+    /// <summary>
+    /// An enterprise prefix's scans of today when some were suspect (forged or never issued codes); replaces what
+    /// the district knew of that prefix. The cockpit names them as counterfeit alerts. Never a scan itself.
+    /// </summary>
+    [Alias("ReportCodeScans")]
+    Task ReportCodeScans(CodeScanRollup rollup);
+
     [Alias("GetCockpit")]
     Task<CockpitView> GetCockpit();
 

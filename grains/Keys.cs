@@ -20,3 +20,21 @@ public static class Keys
         return (key[..slash], key[(slash + 1)..]);
     }
 }
+
+/// <summary>Keys of the identifier node's grains.</summary>
+public static class CodeKeys
+{
+    /// <summary>The grain of an order's codes under a prefix.</summary>
+    public static string Batch(string prefix, string order) => string.Concat(prefix, "/", order);
+
+    public static (string Prefix, string Order) SplitBatch(string key)
+    {
+        var slash = key.IndexOf('/');
+        if (slash <= 0 || slash == key.Length - 1)
+        {
+            throw new ArgumentException($"'{key}' is not a batch key of the form prefix/order", nameof(key));
+        }
+
+        return (key[..slash], key[(slash + 1)..]);
+    }
+}

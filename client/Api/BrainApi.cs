@@ -53,6 +53,19 @@ public sealed class BrainApi : IDisposable
         return text;
     }
 
+    /// <summary>Streams a GET answer's body into <paramref name="destination"/> as it arrives (a long export); a problem throws.</summary>
+    public async Task Download(string path, Stream destination, CancellationToken cancellationToken = default)
+    {
+        using var response = await _http.GetAsync(path, HttpCompletionOption.ResponseHeadersRead, cancellationToken);
+        if (!response.IsSuccessStatusCode)
+        {
+            throw Problem((int)response.StatusCode, response.ReasonPhrase, await response.Content.ReadAsStringAsync(cancellationToken));
+        }
+
+        await using var body = await response.Content.ReadAsStreamAsync(cancellationToken);
+        await body.CopyToAsync(destination, cancellationToken);
+    }
+
     public async Task<T> Get<T>(string path, CancellationToken cancellationToken = default) =>
         Parse<T>(await Send(HttpMethod.Get, path, null, cancellationToken));
 

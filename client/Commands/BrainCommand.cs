@@ -18,6 +18,7 @@ public static class BrainCommand
         TerminalCommands.Broker(),
         HistoryCommands.Build(),
         ErpCommands.Build(),
+        CodeCommands.Build(),
     };
 
     /// <summary>Runs the command line with the given writers (the console's when null); answers the exit code.</summary>

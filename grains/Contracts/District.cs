@@ -141,6 +141,9 @@ public static class AlertKinds
     public const string OrderLate = "order-late";
     public const string TerminalFault = "terminal-fault";
     public const string OrderAtRisk = "order-at-risk";
+
+    /// <summary>Scans today of codes the node never issued (a forged verification code, a serial outside every range).</summary>
+    public const string CounterfeitScans = "counterfeit-scans";
 }
 
 /// <summary>Something an official should look at: a late or at-risk order, or a terminal in fault.</summary>
@@ -155,7 +158,10 @@ public sealed record Alert(
     double? Progress,
     string? Terminal,
     string? Fault,
-    DateTimeOffset? Since);
+    DateTimeOffset? Since,
+    long? Scans = null,
+    long? Suspect = null,
+    string? Code = null);
 
 /// <summary>Pooled procurement across the district's bundles.</summary>
 [GenerateSerializer, Immutable, Alias("ib.ProcurementFigures")]

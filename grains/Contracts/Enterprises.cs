@@ -2,7 +2,7 @@ namespace IndustryBrain.Contracts;
 
 /// <summary>An enterprise's registration as an administrator or the firm sends it.</summary>
 [GenerateSerializer, Immutable, Alias("ib.EnterpriseProfile")]
-public sealed record EnterpriseProfile(string Name, string Uscc, string? ChainNode, string? Park, string? Tier);
+public sealed record EnterpriseProfile(string Name, string Uscc, string? ChainNode, string? Park, string? Tier, string? ShopUrl = null);
 
 [GenerateSerializer, Immutable, Alias("ib.Output")]
 public sealed record Output(long Units, decimal Value)

@@ -23,7 +23,8 @@ public static class OrderStatuses
 }
 
 [GenerateSerializer, Immutable, Alias("ib.StepProgress")]
-public sealed record StepProgress(string Step, string? Name, double Weight, long Good, long Scrap, double Progress, int Terminals);
+public sealed record StepProgress(string Step, string? Name, double Weight, long Good, long Scrap, double Progress, int Terminals,
+    DateTimeOffset? FirstAt = null, DateTimeOffset? LastAt = null);
 
 /// <summary>An order's progress as the HTTP API answers it.</summary>
 [GenerateSerializer, Immutable, Alias("ib.OrderProgress")]

@@ -6,7 +6,7 @@ using Microsoft.Extensions.Options;
 namespace IndustryBrain.Silo.Api;
 
 /// <summary>The body of PUT /api/enterprises/{enterprise}.</summary>
-public sealed record EnterpriseRegistration(string? Name, string? Uscc, string? ChainNode, string? Park, string? Tier);
+public sealed record EnterpriseRegistration(string? Name, string? Uscc, string? ChainNode, string? Park, string? Tier, string? ShopUrl = null);
 
 /// <summary>Enterprises and their production orders (docs/contract.md, HTTP).</summary>
 public static class EnterpriseEndpoints
@@ -35,7 +35,8 @@ public static class EnterpriseEndpoints
 
             var grain = grains.GetGrain<IEnterpriseGrain>(enterprise);
             var existed = await grain.IsRegistered();
-            var view = await grain.Register(new EnterpriseProfile(body!.Name!.Trim(), body.Uscc!, body.ChainNode, body.Park?.Trim(), body.Tier?.Trim()));
+            var view = await grain.Register(new EnterpriseProfile(body!.Name!.Trim(), body.Uscc!, body.ChainNode, body.Park?.Trim(), body.Tier?.Trim(),
+                string.IsNullOrWhiteSpace(body.ShopUrl) ? null : body.ShopUrl.Trim()));
             return existed ? Results.Ok(view) : Results.Created($"/api/enterprises/{enterprise}", view);
         })
         .WithSummary("Register or update an enterprise")
@@ -155,6 +156,12 @@ public static class EnterpriseEndpoints
         if (body.Park is { Length: > 100 } || body.Tier is { Length: > 40 })
         {
             return Problems.BadRequest("invalid-field", "park is at most 100 and tier at most 40 characters");
+        }
+
+        if (!string.IsNullOrWhiteSpace(body.ShopUrl)
+            && (body.ShopUrl.Trim().Length > 500 || !Uri.TryCreate(body.ShopUrl.Trim(), UriKind.Absolute, out var shop) || shop.Scheme is not ("http" or "https")))
+        {
+            return Problems.BadRequest("invalid-field", "shopUrl must be an http or https address of at most 500 characters");
         }
 
         if (Texts.Problem((body.Name, "name"), (body.Park, "park"), (body.Tier, "tier")) is { } text)

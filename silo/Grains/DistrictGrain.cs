@@ -1,3 +1,4 @@
+using IndustryBrain.Codes;
 using IndustryBrain.Contracts;
 using IndustryBrain.Domain;
 using IndustryBrain.Silo.Cockpit;
@@ -12,6 +13,7 @@ public sealed class DistrictState
     public List<DailyOutput> Recorded { get; set; } = [];
     public ChainMap? Chain { get; set; }
     public Dictionary<string, SalesRollup> Sales { get; set; } = new(StringComparer.Ordinal);
+    public List<CodeScanRollup> CodeScans { get; set; } = [];
 }
 
 /// <summary>
@@ -36,6 +38,7 @@ public sealed class DistrictGrain(
     private CockpitView? _view;
     private bool _dirty;
     private DateTimeOffset _savedAt;
+    private readonly Dictionary<string, CodeScanRollup> _codeScans = new(StringComparer.Ordinal);
 
     private ChainMap Chain => state.State.Chain ?? configured.Map;
 
@@ -52,6 +55,10 @@ public sealed class DistrictGrain(
         }
 
         _tally.Record(state.State.Recorded);
+        foreach (var scans in state.State.CodeScans)
+        {
+            _codeScans[scans.Prefix] = scans;
+        }
 
         var now = time.GetUtcNow();
         _today = calendar.DateOf(now);
@@ -84,6 +91,13 @@ public sealed class DistrictGrain(
         return Task.CompletedTask;
     }
 
+    public Task ReportCodeScans(CodeScanRollup rollup)
+    {
+        _codeScans[rollup.Prefix] = rollup;
+        Changed();
+        return Task.CompletedTask;
+    }
+
     public async Task RecordHistory(DailyOutput[] days)
     {
         _tally.Record(days);
@@ -99,7 +113,7 @@ public sealed class DistrictGrain(
         {
             // Sales value beside output value: the firms' sales orders from their ERP documents.
             var today = calendar.DateOf(now);
-            _view = _tally.View(now, calendar, Chain, _version) with
+            _view = CounterfeitAlerts.Add(_tally.View(now, calendar, Chain, _version), _codeScans.Values, _tally, DistrictTally.MaxAlerts) with
             {
                 SalesValue = state.State.Sales.Values.Sum(s => s.OrderedValue),
                 SalesToday = state.State.Sales.Values.Where(s => s.Date == today).Sum(s => s.OrderedOnDate),
@@ -181,6 +195,7 @@ public sealed class DistrictGrain(
         state.State.Enterprises = [.. _tally.Enterprises];
         state.State.Bundles = [.. _tally.Bundles];
         state.State.Recorded = [.. _tally.Recorded];
+        state.State.CodeScans = [.. _codeScans.Values.Where(s => s.Date >= _today.AddDays(-1))];
         try
         {
             await state.WriteStateAsync();

@@ -12,6 +12,9 @@ public sealed class OrderState
     public List<KeptEntry>? Kept { get; set; }
     public List<ProgressSample>? Anchors { get; set; }
     public ProgressSample? Latest { get; set; }
+
+    /// <summary>Per step, the first and last applied reading's time (the trace page's "when each step ran").</summary>
+    public Dictionary<string, StepSpan>? StepTimes { get; set; }
 }
 
 /// <summary>
@@ -41,6 +44,7 @@ public sealed class ProductionOrderGrain(
     private readonly StepPace _pace = new();
     private readonly Dictionary<(string Terminal, string Step), TerminalCount> _counted = [];
     private bool _boardDirty = true;
+    private StepTimes _times = new();
     private bool _dirty;
     private OrderSummary? _reported;
     private IGrainTimer? _flush;
@@ -51,6 +55,7 @@ public sealed class ProductionOrderGrain(
     {
         (_enterprise, _order) = Keys.SplitOrder(this.GetPrimaryKeyString());
         _counts = OrderCounts.FromEntries(state.State.Kept);
+        _times = new StepTimes(state.State.StepTimes);
         if (state.State.Plan is { } plan)
         {
             state.State.Plan = Shared(plan);
@@ -86,6 +91,7 @@ public sealed class ProductionOrderGrain(
                 case ReadingVerdict.Applied:
                     applied++;
                     Counted(reading, before);
+                    _times.Observe(reading.Step, reading.Ts);
                     if (reading.Ts > latest)
                     {
                         latest = reading.Ts;
@@ -166,8 +172,9 @@ public sealed class ProductionOrderGrain(
         foreach (var step in plan?.Routing ?? [])
         {
             var count = _counts.CountOf(step.Step);
+            var span = _times.Of(step.Step);
             steps.Add(new StepProgress(step.Step, step.Name, OrderRules.Weight(step), count.Good, count.Scrap,
-                OrderRules.StepProgress(count.Good, plan!.Quantity), _counts.TerminalsOf(step.Step)));
+                OrderRules.StepProgress(count.Good, plan!.Quantity), _counts.TerminalsOf(step.Step), span?.First, span?.Last));
         }
 
         foreach (var (step, count) in _counts.Steps.OrderBy(s => s.Key, StringComparer.Ordinal))
@@ -175,8 +182,9 @@ public sealed class ProductionOrderGrain(
             if (plan is null || !RoutingWatch.OnRouting(plan, step))
             {
                 // Counted but not on the routing (or not planned yet): shown, weighing nothing.
+                var span = _times.Of(step);
                 steps.Add(new StepProgress(step, null, 0, count.Good, count.Scrap,
-                    plan is null ? 0 : OrderRules.StepProgress(count.Good, plan.Quantity), _counts.TerminalsOf(step)));
+                    plan is null ? 0 : OrderRules.StepProgress(count.Good, plan.Quantity), _counts.TerminalsOf(step), span?.First, span?.Last));
             }
         }
 
@@ -226,6 +234,7 @@ public sealed class ProductionOrderGrain(
             state.State.Kept = _counts.ToEntries();
             state.State.Anchors = [.. _eta.Anchors];
             state.State.Latest = _eta.Latest;
+            state.State.StepTimes = _times.ToDictionary();
             try
             {
                 await state.WriteStateAsync();

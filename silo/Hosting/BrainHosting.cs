@@ -5,6 +5,7 @@ using IndustryBrain.Silo.Archive;
 using IndustryBrain.Silo.Board;
 using IndustryBrain.Silo.Cluster;
 using IndustryBrain.Silo.Cockpit;
+using IndustryBrain.Silo.Codes;
 using IndustryBrain.Silo.Grains;
 using IndustryBrain.Silo.Ingest;
 using IndustryBrain.Silo.Mqtt;
@@ -272,6 +273,7 @@ public static class BrainHosting
         services.AddSingleton<HistoryMetrics>();
         services.AddSingleton<HistoryArchive>();
         services.AddSingleton<IHistoryArchive>(sp => sp.GetRequiredService<HistoryArchive>());
+        services.AddCodeNode(configuration);
         return services;
     }
 
@@ -353,6 +355,7 @@ public static class BrainHosting
         app.MapBoard();
         app.MapBoardPage();
         app.MapErp();
+        app.MapCodeNode();
         return app;
     }
 }

@@ -9,7 +9,8 @@ namespace IndustryBrain.Silo.Security;
 /// <list type="bullet">
 /// <item>admin: everything.</item>
 /// <item>official: reads (GET, HEAD) everything except the key registry and the broker's credential files.</item>
-/// <item>enterprise:{id}: reads its own profile; anything under /api/enterprises/{id}/ (its orders, its
+/// <item>anyone, without a key: resolving identifiers and scanning codes (<see cref="IsPublic"/>).</item>
+/// <item>enterprise:{id}: reads its own profile; reads the code templates; anything under /api/enterprises/{id}/ (its orders, its
 /// terminals' credentials); reads bundles (public within the district); reads, places and withdraws its own
 /// pledge at /api/bundles/{bundle}/pledges/{id}; reads the reject log filtered to itself; reads its own history
 /// (/api/history/enterprises/{id}/..., /api/history/output?enterprise={id}). Nothing else:
@@ -37,6 +38,11 @@ public static class AccessRule
             return !IsOperatorTool(segments) || caller?.Role == Roles.Admin;
         }
 
+        if (IsPublic(method, segments))
+        {
+            return true;
+        }
+
         if (caller is null)
         {
             return false;
@@ -55,6 +61,15 @@ public static class AccessRule
                 return false;
         }
     }
+
+    /// <summary>
+    /// What anyone may do without a key: resolve an identifier (GET /api/handles/...) and scan one
+    /// (POST /api/scans/...), as a phone does from a printed code (docs/codes.md).
+    /// </summary>
+    public static bool IsPublic(string method, IReadOnlyList<string> segments) =>
+        segments.Count >= 3
+        && ((Is(segments[1], "handles") && (HttpMethods.IsGet(method) || HttpMethods.IsHead(method)))
+            || (Is(segments[1], "scans") && HttpMethods.IsPost(method)));
 
     public static bool IsApi(IReadOnlyList<string> segments) =>
         segments.Count > 0 && segments[0].Equals("api", StringComparison.OrdinalIgnoreCase);
@@ -86,6 +101,11 @@ public static class AccessRule
             // Its own pledge: read, place or replace, withdraw.
             return segments.Count == 5 && Is(segments[3], "pledges") && segments[4] == own
                 && (reads || HttpMethods.IsPut(method) || HttpMethods.IsDelete(method));
+        }
+
+        if (Is(area, "code-templates"))
+        {
+            return reads; // the data templates every firm's identifiers are checked by
         }
 
         if (Is(area, "rejects"))

@@ -18,7 +18,7 @@ const TEXT = {
     procurementNote: '含已成团拼单，及进行中拼单按当前阶梯价计', savingsRate: '节约率', chain: '产业链图谱', chainHint: '节点大小 = 今日产量',
     trend: '近30日产量与产值', alerts: '预警', alertsTotal: (n) => `共 ${fmtInt(n)} 条`, noAlerts: '暂无预警',
     vsYesterday: '较昨日', yesterdayNone: '昨日无产出', units: '产量(件)', value: '产值(万元)',
-    late: '延期', atRisk: '风险', fault: '故障', due: '交期', since: '自',
+    late: '延期', atRisk: '风险', fault: '故障', due: '交期', since: '自', counterfeit: '疑假', suspectScans: (n, all) => `今日可疑扫码 ${n}/${all} 次`,
     status: { unplanned: '未排产', 'on-track': '正常', 'at-risk': '有风险', late: '已延期', done: '已完成' },
     stage: { upstream: '上游 · 原料与配套', midstream: '中游 · 制造', downstream: '下游 · 销售与物流', other: '其他' },
     nodeLine: (n, units) => `${fmtInt(n)}家 · ${fmtInt(units)}件`,
@@ -39,7 +39,7 @@ const TEXT = {
     procurementNote: 'Closed bundles, plus open ones at the tier they would reach if closed now', savingsRate: 'Savings rate', chain: 'Industry chain', chainHint: 'node size = output today',
     trend: 'Output, last 30 days', alerts: 'Alerts', alertsTotal: (n) => `${fmtInt(n)} in all`, noAlerts: 'No alerts',
     vsYesterday: 'vs yesterday', yesterdayNone: 'none yesterday', units: 'Units', value: 'Value (¥10k)',
-    late: 'Late', atRisk: 'Risk', fault: 'Fault', due: 'due', since: 'since',
+    late: 'Late', atRisk: 'Risk', fault: 'Fault', due: 'due', since: 'since', counterfeit: 'Fake?', suspectScans: (n, all) => `${n} of ${all} scans today suspect`,
     status: { unplanned: 'Unplanned', 'on-track': 'On track', 'at-risk': 'At risk', late: 'Late', done: 'Done' },
     stage: { upstream: 'Upstream · materials', midstream: 'Midstream · making', downstream: 'Downstream · sales', other: 'Other' },
     nodeLine: (n, units) => `${fmtInt(n)} firm${n === 1 ? '' : 's'} · ${fmtInt(units)} pcs`,
@@ -330,17 +330,17 @@ function drawAlerts(v) {
     if (a.terminal) li.dataset.terminal = a.terminal;
     const tag = document.createElement('span');
     tag.className = 'tag';
-    tag.textContent = a.kind === 'order-late' ? t().late : a.kind === 'order-at-risk' ? t().atRisk : t().fault;
+    tag.textContent = a.kind === 'order-late' ? t().late : a.kind === 'order-at-risk' ? t().atRisk : a.kind === 'counterfeit-scans' ? t().counterfeit : t().fault;
     const who = document.createElement('span');
     who.className = 'who';
     who.textContent = a.enterpriseName || a.enterprise;
     const what = document.createElement('em');
-    what.textContent = a.order ? a.order : `${a.terminal}${a.fault ? ` ${a.fault}` : ''}`;
+    what.textContent = a.kind === 'counterfeit-scans' ? t().suspectScans(a.suspect, a.scans) : a.order ? a.order : `${a.terminal}${a.fault ? ` ${a.fault}` : ''}`;
     who.append(what);
     const when = document.createElement('span');
     when.className = 'when';
     const at = a.due || a.since;
-    when.textContent = at ? `${a.due ? t().due : t().since} ${districtTime(at, v.asOf)}` : '';
+    when.textContent = a.kind === 'counterfeit-scans' ? '' : at ? `${a.due ? t().due : t().since} ${districtTime(at, v.asOf)}` : '';
     li.append(tag, who, when);
     list.append(li);
   }

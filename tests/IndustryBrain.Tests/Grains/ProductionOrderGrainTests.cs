@@ -117,7 +117,7 @@ public sealed class ProductionOrderGrainTests(BrainCluster brain)
         Assert.Null(progress.Eta);
         Assert.Equal((0.0, 0L, 0m), (progress.Progress, progress.Completed, progress.OutputValue));
         Assert.Equal(
-            [new StepProgress("forge", null, 0, 300, 2, 0, 1), new StepProgress("pack", null, 0, 50, 0, 0, 1)],
+            [new StepProgress("forge", null, 0, 300, 2, 0, 1, At, At), new StepProgress("pack", null, 0, 50, 0, 0, 1, At, At)],
             progress.Steps);
     }
 
@@ -141,10 +141,10 @@ public sealed class ProductionOrderGrainTests(BrainCluster brain)
         Assert.Equal(9625m, planned.OutputValue);
         Assert.Equal(
             [
-                new StepProgress("blank", "下料", 1, 1000, 0, 1.0, 1),
-                new StepProgress("forge", "锻打", 1, 500, 4, 0.5, 1),
-                new StepProgress("pack", "包装", 2, 250, 1, 0.25, 1),
-                new StepProgress("rework", null, 0, 9, 0, 0.009, 1),
+                new StepProgress("blank", "下料", 1, 1000, 0, 1.0, 1, At, At),
+                new StepProgress("forge", "锻打", 1, 500, 4, 0.5, 1, At, At),
+                new StepProgress("pack", "包装", 2, 250, 1, 0.25, 1, At, At),
+                new StepProgress("rework", null, 0, 9, 0, 0.009, 1, At, At),
             ],
             planned.Steps);
     }
