@@ -112,24 +112,9 @@ public static class HistoryEndpoints
                 return Problems.BadRequest("invalid-id", badId);
             }
 
-            var badFrom = Date(from, "from", out var start);
-            var badTo = Date(to, "to", out var end);
-            if ((badFrom ?? badTo) is { } badDate)
+            if (DayRange(from, to, options.Value.RetentionDays, calendar.DateOf(time.GetUtcNow()), out var first, out var last) is { } badRange)
             {
-                return badDate;
-            }
-
-            var retention = options.Value.RetentionDays;
-            var last = end ?? calendar.DateOf(time.GetUtcNow());
-            var first = start ?? last.AddDays(-29);
-            if (first > last)
-            {
-                return Problems.BadRequest("range-reversed", $"from {first:yyyy-MM-dd} is after to {last:yyyy-MM-dd}");
-            }
-
-            if (last.DayNumber - first.DayNumber + 1 > retention)
-            {
-                return Problems.BadRequest("range-too-long", $"{last.DayNumber - first.DayNumber + 1} days asked; the archive keeps {retention} (History:RetentionDays)");
+                return badRange;
             }
 
             if (enterprise is not null && !await grains.GetGrain<IEnterpriseGrain>(enterprise).IsRegistered())
@@ -170,10 +155,35 @@ public static class HistoryEndpoints
         .ProducesProblem(StatusCodes.Status400BadRequest)
         .ProducesProblem(StatusCodes.Status404NotFound)
         .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
+
+        history.MapAvailability();
+    }
+
+    /// <summary>A range of district days from optional dates (default the last 30 days up to today), or why not.</summary>
+    internal static IResult? DayRange(string? from, string? to, int retentionDays, DateOnly today, out DateOnly first, out DateOnly last)
+    {
+        first = last = today;
+        var badFrom = Date(from, "from", out var start);
+        var badTo = Date(to, "to", out var end);
+        if ((badFrom ?? badTo) is { } badDate)
+        {
+            return badDate;
+        }
+
+        last = end ?? today;
+        first = start ?? last.AddDays(-29);
+        if (first > last)
+        {
+            return Problems.BadRequest("range-reversed", $"from {first:yyyy-MM-dd} is after to {last:yyyy-MM-dd}");
+        }
+
+        return last.DayNumber - first.DayNumber + 1 > retentionDays
+            ? Problems.BadRequest("range-too-long", $"{last.DayNumber - first.DayNumber + 1} days asked; the archive keeps {retentionDays} (History:RetentionDays)")
+            : null;
     }
 
     /// <summary>Runs a query; a database that is off, not ready or unreachable answers 503 with a reason (and no connection string).</summary>
-    private static async Task<IResult> Answer(IHistoryStore store, ArchiveWriter writer, HistoryOptions options, Func<CancellationToken, Task<IResult>> query, CancellationToken cancellationToken)
+    internal static async Task<IResult> Answer(IHistoryStore store, ArchiveWriter writer, HistoryOptions options, Func<CancellationToken, Task<IResult>> query, CancellationToken cancellationToken)
     {
         if (!options.Enabled)
         {
@@ -229,7 +239,7 @@ public static class HistoryEndpoints
         return Problems.BadRequest("invalid-field", $"{name} must be an RFC 3339 time or a date (yyyy-MM-dd) between 1970 and 9000");
     }
 
-    private static IResult? Date(string? text, string name, out DateOnly? value)
+    internal static IResult? Date(string? text, string name, out DateOnly? value)
     {
         value = null;
         if (text is null)
@@ -247,11 +257,11 @@ public static class HistoryEndpoints
         return Problems.BadRequest("invalid-field", $"{name} must be a date (yyyy-MM-dd) between 1970 and 9000");
     }
 
-    private static bool WantsCsv(HttpContext context) =>
+    internal static bool WantsCsv(HttpContext context) =>
         string.Equals(context.Request.Query["format"], "csv", StringComparison.OrdinalIgnoreCase)
         || context.Request.Headers.Accept.Any(a => a is not null && a.Contains("text/csv", StringComparison.OrdinalIgnoreCase));
 
-    private static IResult Csv(string fileName, string header, IEnumerable<string> lines)
+    internal static IResult Csv(string fileName, string header, IEnumerable<string> lines)
     {
         var text = new StringBuilder(header).Append('\n');
         foreach (var line in lines)
@@ -262,9 +272,9 @@ public static class HistoryEndpoints
         return Results.File(Encoding.UTF8.GetBytes(text.ToString()), "text/csv; charset=utf-8", fileName);
     }
 
-    private static string Number(long value) => value.ToString(CultureInfo.InvariantCulture);
+    internal static string Number(long value) => value.ToString(CultureInfo.InvariantCulture);
 
     /// <summary>Ids are of [A-Za-z0-9._-] (the contract), so none needs quoting; quoted anyway if one ever does.</summary>
-    private static string Field(string value) =>
+    internal static string Field(string value) =>
         value.AsSpan().IndexOfAny(",\"\n\r") < 0 ? value : "\"" + value.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"";
 }

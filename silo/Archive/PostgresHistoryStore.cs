@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Net.Sockets;
 using System.Text.Json;
 using IndustryBrain.Contracts;
+using IndustryBrain.Domain;
 using Npgsql;
 using NpgsqlTypes;
 
@@ -115,8 +116,14 @@ public sealed class PostgresHistoryStore : IHistoryStore
 
     private readonly record struct CounterKey(string Enterprise, string Order, string Step, string Terminal, int Run);
 
-    /// <summary>A counter's id and the days it is known to have counted on.</summary>
-    private readonly record struct Counter(int Id, DateOnly First, DateOnly Last);
+    /// <summary>
+    /// A counter's id, the days it is known to have counted on, and the highest seq the archive holds of it
+    /// (<see cref="NoSeq"/>: none; <see cref="SeqUnknown"/>: not looked up yet).
+    /// </summary>
+    private readonly record struct Counter(int Id, DateOnly First, DateOnly Last, long MaxSeq = SeqUnknown);
+
+    private const long SeqUnknown = long.MinValue;
+    private const long NoSeq = long.MinValue + 1;
 
     public async Task Migrate(CancellationToken cancellationToken)
     {
@@ -159,6 +166,11 @@ public sealed class PostgresHistoryStore : IHistoryStore
                     ts timestamptz NOT NULL, seq bigint NOT NULL, counter_id integer NOT NULL, good integer NOT NULL, scrap integer NOT NULL)
                     ON COMMIT DELETE ROWS
                 """, cancellationToken);
+            // A reading whose seq is above the highest its counter has in the archive cannot be there yet (whatever its
+            // time): copied and inserted as it is. Any other (a resend, possibly stamped with another receive time when
+            // it came without ts) is inserted only if its (counter, seq) is not archived on any of the counter's days.
+            var resent = new List<(int Id, long Seq, DateTimeOffset Ts, long Good, long Scrap, DateOnly First, DateOnly Last)>();
+            var highest = new Dictionary<int, long>(resolved.Count);
             await using (var copy = await connection.BeginBinaryImportAsync(
                 "COPY ib_staging (ts, seq, counter_id, good, scrap) FROM STDIN (FORMAT BINARY)", cancellationToken))
             {
@@ -166,10 +178,19 @@ public sealed class PostgresHistoryStore : IHistoryStore
                 // so the rare blocking flush costs less than an async state machine per field.
                 foreach (var (enterprise, order, reading) in batch.Readings)
                 {
+                    var counter = resolved[new CounterKey(enterprise, order, reading.Step, reading.Terminal, reading.Run)];
+                    var max = highest.TryGetValue(counter.Id, out var seen) ? seen : counter.MaxSeq;
+                    if (reading.Seq <= max)
+                    {
+                        resent.Add((counter.Id, reading.Seq, reading.Ts, reading.Good, reading.Scrap, counter.First, counter.Last));
+                        continue;
+                    }
+
+                    highest[counter.Id] = reading.Seq;
                     copy.StartRow();
                     copy.Write(reading.Ts.UtcDateTime, NpgsqlDbType.TimestampTz);
                     copy.Write(reading.Seq, NpgsqlDbType.Bigint);
-                    copy.Write(resolved[new CounterKey(enterprise, order, reading.Step, reading.Terminal, reading.Run)].Id, NpgsqlDbType.Integer);
+                    copy.Write(counter.Id, NpgsqlDbType.Integer);
                     copy.Write(checked((int)reading.Good), NpgsqlDbType.Integer);
                     copy.Write(checked((int)reading.Scrap), NpgsqlDbType.Integer);
                 }
@@ -178,6 +199,15 @@ public sealed class PostgresHistoryStore : IHistoryStore
             }
 
             await Execute(connection, "INSERT INTO ib_readings SELECT ts, seq, counter_id, good, scrap FROM ib_staging ON CONFLICT DO NOTHING", cancellationToken);
+            if (resent.Count > 0)
+            {
+                await WriteResent(connection, resent, cancellationToken);
+            }
+
+            foreach (var (key, counter) in resolved.ToArray())
+            {
+                resolved[key] = counter with { MaxSeq = highest.TryGetValue(counter.Id, out var max) && max > counter.MaxSeq ? max : counter.MaxSeq };
+            }
         }
 
         if (batch.Statuses.Count > 0)
@@ -268,6 +298,82 @@ public sealed class PostgresHistoryStore : IHistoryStore
     }
 
     /// <summary>
+    /// Readings whose (counter, seq) may be archived already, with another time: each (counter, seq) once (its
+    /// earliest time in the batch), inserted unless the counter's days hold that seq. The lookup names the
+    /// counter's days, so PostgreSQL reads the index of those partitions only.
+    /// </summary>
+    private static async Task WriteResent(NpgsqlConnection connection,
+        List<(int Id, long Seq, DateTimeOffset Ts, long Good, long Scrap, DateOnly First, DateOnly Last)> resent, CancellationToken cancellationToken)
+    {
+        var once = resent.GroupBy(r => (r.Id, r.Seq)).Select(g => g.MinBy(r => r.Ts)).ToArray();
+        await Execute(connection, """
+            CREATE TEMP TABLE IF NOT EXISTS ib_staging_resent (
+                ts timestamptz NOT NULL, seq bigint NOT NULL, counter_id integer NOT NULL, good integer NOT NULL, scrap integer NOT NULL,
+                since timestamptz NOT NULL, until timestamptz NOT NULL)
+                ON COMMIT DELETE ROWS
+            """, cancellationToken);
+        await using (var copy = await connection.BeginBinaryImportAsync(
+            "COPY ib_staging_resent (ts, seq, counter_id, good, scrap, since, until) FROM STDIN (FORMAT BINARY)", cancellationToken))
+        {
+            foreach (var r in once)
+            {
+                copy.StartRow();
+                copy.Write(r.Ts.UtcDateTime, NpgsqlDbType.TimestampTz);
+                copy.Write(r.Seq, NpgsqlDbType.Bigint);
+                copy.Write(r.Id, NpgsqlDbType.Integer);
+                copy.Write(checked((int)r.Good), NpgsqlDbType.Integer);
+                copy.Write(checked((int)r.Scrap), NpgsqlDbType.Integer);
+                copy.Write(r.First.ToDateTime(TimeOnly.MinValue, DateTimeKind.Utc), NpgsqlDbType.TimestampTz);
+                copy.Write(r.Last.AddDays(1).ToDateTime(TimeOnly.MinValue, DateTimeKind.Utc), NpgsqlDbType.TimestampTz);
+            }
+
+            await copy.CompleteAsync(cancellationToken);
+        }
+
+        // A nested loop over the few resent rows, pruned to each counter's days, not a hash of whole partitions.
+        await Execute(connection, """
+            SET LOCAL enable_hashjoin = off;
+            SET LOCAL enable_mergejoin = off;
+            INSERT INTO ib_readings SELECT s.ts, s.seq, s.counter_id, s.good, s.scrap FROM ib_staging_resent s
+            WHERE NOT EXISTS (SELECT 1 FROM ib_readings r WHERE r.counter_id = s.counter_id AND r.seq = s.seq AND r.ts >= s.since AND r.ts < s.until)
+            ON CONFLICT DO NOTHING;
+            SET LOCAL enable_hashjoin = on;
+            SET LOCAL enable_mergejoin = on;
+            """, cancellationToken);
+    }
+
+    /// <summary>The highest seq the archive holds of each counter not looked up yet, on the counter's known days.</summary>
+    private static async Task HighestSeqs(NpgsqlConnection connection, Dictionary<CounterKey, Counter> resolved, CancellationToken cancellationToken)
+    {
+        var unknown = resolved.Where(r => r.Value.MaxSeq == SeqUnknown).ToArray();
+        if (unknown.Length == 0)
+        {
+            return;
+        }
+
+        await using var command = new NpgsqlCommand("""
+            SELECT u.id, (SELECT max(r.seq) FROM ib_readings r WHERE r.counter_id = u.id AND r.ts >= u.since AND r.ts < u.until)
+            FROM unnest($1::integer[], $2::timestamptz[], $3::timestamptz[]) AS u(id, since, until)
+            """, connection);
+        command.Parameters.Add(new NpgsqlParameter { Value = unknown.Select(u => u.Value.Id).ToArray() });
+        command.Parameters.Add(new NpgsqlParameter { Value = unknown.Select(u => u.Value.First.ToDateTime(TimeOnly.MinValue, DateTimeKind.Utc)).ToArray() });
+        command.Parameters.Add(new NpgsqlParameter { Value = unknown.Select(u => u.Value.Last.AddDays(1).ToDateTime(TimeOnly.MinValue, DateTimeKind.Utc)).ToArray() });
+        var highest = new Dictionary<int, long>(unknown.Length);
+        await using (var reader = await command.ExecuteReaderAsync(cancellationToken))
+        {
+            while (await reader.ReadAsync(cancellationToken))
+            {
+                highest[reader.GetInt32(0)] = reader.IsDBNull(1) ? NoSeq : reader.GetInt64(1);
+            }
+        }
+
+        foreach (var (key, counter) in unknown)
+        {
+            resolved[key] = counter with { MaxSeq = highest.TryGetValue(counter.Id, out var max) ? max : NoSeq };
+        }
+    }
+
+    /// <summary>
     /// The counters of a batch: their ids, added when new, with the days they counted on widened to the batch's
     /// (only when a counter counts on a day it was not known to, about once a day per counter).
     /// </summary>
@@ -306,9 +412,9 @@ public sealed class PostgresHistoryStore : IHistoryStore
                     INSERT INTO ib_counters (enterprise, order_id, step, terminal, run, first_day, last_day) SELECT * FROM wanted
                     ON CONFLICT DO NOTHING
                     RETURNING id, enterprise, order_id, step, terminal, run, first_day, last_day)
-                SELECT * FROM added
+                SELECT *, true FROM added
                 UNION ALL
-                SELECT c.id, c.enterprise, c.order_id, c.step, c.terminal, c.run, c.first_day, c.last_day
+                SELECT c.id, c.enterprise, c.order_id, c.step, c.terminal, c.run, c.first_day, c.last_day, false
                 FROM ib_counters c JOIN wanted w USING (enterprise, order_id, step, terminal, run)
                 """, connection);
             AddKeys(command, missing, span);
@@ -319,7 +425,7 @@ public sealed class PostgresHistoryStore : IHistoryStore
             if (still.Count > 0)
             {
                 await using var again = new NpgsqlCommand("""
-                    SELECT c.id, c.enterprise, c.order_id, c.step, c.terminal, c.run, c.first_day, c.last_day FROM ib_counters c
+                    SELECT c.id, c.enterprise, c.order_id, c.step, c.terminal, c.run, c.first_day, c.last_day, false FROM ib_counters c
                     JOIN unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::integer[], $6::date[], $7::date[])
                         AS w(enterprise, order_id, step, terminal, run, first_day, last_day)
                     USING (enterprise, order_id, step, terminal, run)
@@ -353,6 +459,7 @@ public sealed class PostgresHistoryStore : IHistoryStore
             }
         }
 
+        await HighestSeqs(connection, resolved, cancellationToken);
         return resolved;
     }
 
@@ -372,8 +479,9 @@ public sealed class PostgresHistoryStore : IHistoryStore
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         while (await reader.ReadAsync(cancellationToken))
         {
+            // A counter this statement added has no reading yet; one that existed is looked up (HighestSeqs).
             into[new CounterKey(reader.GetString(1), reader.GetString(2), reader.GetString(3), reader.GetString(4), reader.GetInt32(5))] =
-                new Counter(reader.GetInt32(0), reader.GetFieldValue<DateOnly>(6), reader.GetFieldValue<DateOnly>(7));
+                new Counter(reader.GetInt32(0), reader.GetFieldValue<DateOnly>(6), reader.GetFieldValue<DateOnly>(7), reader.GetBoolean(8) ? NoSeq : SeqUnknown);
         }
     }
 
@@ -582,6 +690,43 @@ public sealed class PostgresHistoryStore : IHistoryStore
         }
 
         return [.. days];
+    }
+
+    public async Task<StatusChange[]> StatusChanges(string enterprise, string? terminal, DateTimeOffset from, DateTimeOffset to, CancellationToken cancellationToken)
+    {
+        // The primary key (enterprise, terminal, ts, state) serves both halves: the range, and the last change before it.
+        await using var connection = await _source.OpenConnectionAsync(cancellationToken);
+        await using var command = new NpgsqlCommand("""
+            SELECT terminal, ts, state FROM ib_terminal_status
+            WHERE enterprise = $1 AND ($4::text IS NULL OR terminal = $4) AND ts >= $2 AND ts < $3
+            UNION ALL
+            SELECT terminal, ts, state FROM (
+                SELECT DISTINCT ON (terminal) terminal, ts, state FROM ib_terminal_status
+                WHERE enterprise = $1 AND ($4::text IS NULL OR terminal = $4) AND ts < $2
+                ORDER BY terminal, ts DESC, state) before
+            """, connection);
+        command.Parameters.Add(new NpgsqlParameter { Value = enterprise });
+        command.Parameters.Add(new NpgsqlParameter { Value = from.UtcDateTime });
+        command.Parameters.Add(new NpgsqlParameter { Value = to.UtcDateTime });
+        command.Parameters.Add(new NpgsqlParameter { Value = (object?)terminal ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.Text });
+        var changes = new List<StatusChange>();
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            changes.Add(new StatusChange(reader.GetString(0), new DateTimeOffset(reader.GetDateTime(1), TimeSpan.Zero), reader.GetString(2)));
+        }
+
+        return [.. changes];
+    }
+
+    public async Task<bool> HasStatus(string enterprise, string? terminal, CancellationToken cancellationToken)
+    {
+        await using var connection = await _source.OpenConnectionAsync(cancellationToken);
+        await using var command = new NpgsqlCommand(
+            "SELECT EXISTS (SELECT 1 FROM ib_terminal_status WHERE enterprise = $1 AND ($2::text IS NULL OR terminal = $2))", connection);
+        command.Parameters.Add(new NpgsqlParameter { Value = enterprise });
+        command.Parameters.Add(new NpgsqlParameter { Value = (object?)terminal ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.Text });
+        return (bool)(await command.ExecuteScalarAsync(cancellationToken))!;
     }
 
     public bool IsUnavailable(Exception exception) => exception switch
