@@ -3,6 +3,7 @@ using System.Text;
 using IndustryBrain.Contracts;
 using IndustryBrain.Domain;
 using IndustryBrain.Silo.Archive;
+using IndustryBrain.Silo.Cockpit;
 using Microsoft.Extensions.Options;
 
 namespace IndustryBrain.Silo.Api;
@@ -16,8 +17,12 @@ public sealed record TimelineStep(string Step, TimelineTerminal[] Terminals);
 
 public sealed record OrderTimeline(string Enterprise, string Order, DateTimeOffset From, DateTimeOffset To, int Readings, bool Truncated, TimelineStep[] Steps);
 
-/// <summary>Output per district day over a range: of one enterprise, one chain node, or the district.</summary>
-public sealed record OutputHistory(string Scope, string? Enterprise, string? Node, DateOnly From, DateOnly To, Output Total, DailyOutput[] Days);
+/// <summary>
+/// Output per district day over a range: of one enterprise, one chain node, or the district. <see cref="Source"/>: "archive",
+/// or "grains" (the district's last 30 days while the archive is off or down, with a <see cref="Note"/> saying so).
+/// </summary>
+public sealed record OutputHistory(string Scope, string? Enterprise, string? Node, DateOnly From, DateOnly To, Output Total, DailyOutput[] Days,
+    string Source = ArchivedTrend.FromArchive, string? Note = null);
 
 /// <summary>
 /// The history archive over HTTP (docs/history.md): an order's timeline and output per day, as JSON or CSV
@@ -127,7 +132,18 @@ public static class HistoryEndpoints
                 return Problems.NotFound("unknown-node", $"'{node}' is not a node of the district's chain map");
             }
 
-            return await Answer(store, writer, options.Value, async cancellationToken =>
+            // The district's last 30 days are also the district grain's own: when the archive is off or down they come from
+            // there, and the answer says so (source "grains" and a note) rather than failing.
+            var today = calendar.DateOf(time.GetUtcNow());
+            var grainDays = enterprise is null && node is null && first >= today.AddDays(-(DistrictTally.HistoryDays - 1)) && last <= today;
+            if (grainDays && (!options.Value.Enabled || writer.State == "down"))
+            {
+                return await FromGrains(grains, context, first, last, options.Value.Enabled
+                    ? $"the history archive is down ({writer.Reason}): the district grain's own days, recorded output included"
+                    : "the history archive is off (History:Enabled=false): the district grain's own days, recorded output included");
+            }
+
+            var answer = await Answer(store, writer, options.Value, async cancellationToken =>
             {
                 var figures = (await store.Output(first, last, enterprise, node, cancellationToken)).ToDictionary(d => d.Date);
                 var days = new DailyOutput[last.DayNumber - first.DayNumber + 1];
@@ -137,17 +153,11 @@ public static class HistoryEndpoints
                     days[i] = figures.TryGetValue(date, out var figure) ? new DailyOutput(date, figure.Units, figure.Value) : new DailyOutput(date, 0, 0m);
                 }
 
-                if (WantsCsv(context))
-                {
-                    var scope = enterprise ?? node ?? "district";
-                    return Csv($"output-{scope}-{first:yyyyMMdd}-{last:yyyyMMdd}.csv", "date,units,value",
-                        days.Select(d => string.Join(',', d.Date.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture), Number(d.Units), d.Value.ToString(CultureInfo.InvariantCulture))));
-                }
-
-                var total = new Output(days.Sum(d => d.Units), days.Sum(d => d.Value));
-                return Results.Ok(new OutputHistory(enterprise is not null ? "enterprise" : node is not null ? "node" : "district",
-                    enterprise, node, first, last, total, days));
+                return Days(context, enterprise is not null ? "enterprise" : node is not null ? "node" : "district", enterprise, node, first, last, days, ArchivedTrend.FromArchive, null);
             }, context.RequestAborted);
+            return grainDays && answer is IStatusCodeHttpResult { StatusCode: StatusCodes.Status503ServiceUnavailable }
+                ? await FromGrains(grains, context, first, last, "the history archive is not answering: the district grain's own days, recorded output included")
+                : answer;
         })
         .WithSummary("Output units and value per district day (from/to: dates, default the last 30 days) of one enterprise, one chain node or the district")
         .Produces<OutputHistory>()
@@ -157,6 +167,25 @@ public static class HistoryEndpoints
         .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
 
         history.MapAvailability();
+    }
+
+    private static async Task<IResult> FromGrains(IGrainFactory grains, HttpContext context, DateOnly first, DateOnly last, string note)
+    {
+        var view = await grains.GetGrain<IDistrictGrain>(Keys.District).GetCockpit();
+        var days = view.Daily.Where(d => d.Date >= first && d.Date <= last).ToArray();
+        return Days(context, "district", null, null, first, last, days, ArchivedTrend.FromGrains, note);
+    }
+
+    private static IResult Days(HttpContext context, string scope, string? enterprise, string? node, DateOnly first, DateOnly last, DailyOutput[] days, string source, string? note)
+    {
+        if (WantsCsv(context))
+        {
+            return Csv($"output-{enterprise ?? node ?? "district"}-{first:yyyyMMdd}-{last:yyyyMMdd}.csv", "date,units,value",
+                days.Select(d => string.Join(',', d.Date.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture), Number(d.Units), d.Value.ToString(CultureInfo.InvariantCulture))));
+        }
+
+        var total = new Output(days.Sum(d => d.Units), days.Sum(d => d.Value));
+        return Results.Ok(new OutputHistory(scope, enterprise, node, first, last, total, days, source, note));
     }
 
     /// <summary>A range of district days from optional dates (default the last 30 days up to today), or why not.</summary>
