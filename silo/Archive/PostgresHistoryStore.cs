@@ -80,6 +80,14 @@ public sealed class PostgresHistoryStore : IHistoryStore
     private readonly NpgsqlDataSource _source;
     private readonly Dictionary<CounterKey, Counter> _counters = [];
     private readonly HashSet<DateOnly> _partitions = [];
+
+    // The writer's buffers, kept from batch to batch (one writer writes at a time).
+    private readonly List<DateTime> _ts = [];
+    private readonly List<long> _seqs = [];
+    private readonly List<int> _ids = [];
+    private readonly List<int> _good = [];
+    private readonly List<int> _scrap = [];
+    private int[] _slotOf = [];
     private readonly SemaphoreSlim _partitionLock = new(1, 1);
 
     public PostgresHistoryStore(string connectionString)
@@ -114,7 +122,12 @@ public sealed class PostgresHistoryStore : IHistoryStore
         }
     }
 
-    private readonly record struct CounterKey(string Enterprise, string Order, string Step, string Terminal, int Run);
+    private readonly record struct CounterKey(string Enterprise, string Order, string Step, string Terminal, int Run)
+    {
+        public bool Is(string enterprise, string order, Reading reading) =>
+            Run == reading.Run && string.Equals(Terminal, reading.Terminal, StringComparison.Ordinal) && string.Equals(Step, reading.Step, StringComparison.Ordinal)
+            && string.Equals(Order, order, StringComparison.Ordinal) && string.Equals(Enterprise, enterprise, StringComparison.Ordinal);
+    }
 
     /// <summary>
     /// A counter's id, the days it is known to have counted on, and the highest seq the archive holds of it
@@ -149,64 +162,121 @@ public sealed class PostgresHistoryStore : IHistoryStore
 
     public async Task Write(ArchiveBatch batch, CancellationToken cancellationToken)
     {
-        if (batch.Readings.Count > 0)
+        // One pass over the readings: each one's counter, resolved once (a slot; the next reading of the same counter,
+        // as in an order's batch, takes the same slot without hashing), the days each counter counted on, the batch's days.
+        var readings = batch.Readings;
+        var slotOf = readings.Count <= _slotOf.Length ? _slotOf : _slotOf = new int[readings.Count];
+        var slots = new Dictionary<CounterKey, int>();
+        var keys = new List<CounterKey>();
+        var spans = new List<(DateOnly First, DateOnly Last)>();
+        var readingDays = new HashSet<DateOnly>();
+        var previous = -1;
+        var lastDay = DateOnly.MinValue;
+        for (var i = 0; i < readings.Count; i++)
+        {
+            var (enterprise, order, reading) = readings[i];
+            var day = DayOf(reading.Ts);
+            if (day != lastDay)
+            {
+                readingDays.Add(day);
+                lastDay = day;
+            }
+
+            var slot = previous;
+            if (slot < 0 || !keys[slot].Is(enterprise, order, reading))
+            {
+                var key = new CounterKey(enterprise, order, reading.Step, reading.Terminal, reading.Run);
+                if (!slots.TryGetValue(key, out slot))
+                {
+                    slot = keys.Count;
+                    slots[key] = slot;
+                    keys.Add(key);
+                    spans.Add((day, day));
+                }
+
+                previous = slot;
+            }
+
+            var (first, last) = spans[slot];
+            if (day < first || day > last)
+            {
+                spans[slot] = (Min(first, day), Max(last, day));
+            }
+
+            slotOf[i] = slot;
+        }
+
+        if (readings.Count > 0)
         {
             // DDL outside the write's transaction: creating a partition locks the parent table for a moment only.
-            await EnsurePartitions(batch.Readings.Select(r => DayOf(r.Reading.Ts)), cancellationToken);
+            await EnsurePartitions(readingDays, cancellationToken);
         }
 
         await using var connection = await _source.OpenConnectionAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
-        Dictionary<CounterKey, Counter>? resolved = null;
-        if (batch.Readings.Count > 0)
+        Counter[]? counters = null;
+        if (readings.Count > 0)
         {
-            resolved = await CounterIds(connection, batch.Readings, cancellationToken);
-            await Execute(connection, """
-                CREATE TEMP TABLE IF NOT EXISTS ib_staging (
-                    ts timestamptz NOT NULL, seq bigint NOT NULL, counter_id integer NOT NULL, good integer NOT NULL, scrap integer NOT NULL)
-                    ON COMMIT DELETE ROWS
-                """, cancellationToken);
+            counters = await CounterIds(connection, keys, spans, cancellationToken);
+
             // A reading whose seq is above the highest its counter has in the archive cannot be there yet (whatever its
-            // time): copied and inserted as it is. Any other (a resend, possibly stamped with another receive time when
-            // it came without ts) is inserted only if its (counter, seq) is not archived on any of the counter's days.
-            var resent = new List<(int Id, long Seq, DateTimeOffset Ts, long Good, long Scrap, DateOnly First, DateOnly Last)>();
-            var highest = new Dictionary<int, long>(resolved.Count);
-            await using (var copy = await connection.BeginBinaryImportAsync(
-                "COPY ib_staging (ts, seq, counter_id, good, scrap) FROM STDIN (FORMAT BINARY)", cancellationToken))
+            // time): inserted as it is, from five arrays (one parameter each, no staging table). Any other (a resend,
+            // possibly stamped with another receive time when it came without ts) is inserted only if its (counter, seq)
+            // is not archived on any of the counter's days.
+            var highest = new long[counters.Length];
+            for (var s = 0; s < counters.Length; s++)
             {
-                // Synchronous row writes: a few hundred rows fill the 64 KiB buffer, and the writer has its own task,
-                // so the rare blocking flush costs less than an async state machine per field.
-                foreach (var (enterprise, order, reading) in batch.Readings)
-                {
-                    var counter = resolved[new CounterKey(enterprise, order, reading.Step, reading.Terminal, reading.Run)];
-                    var max = highest.TryGetValue(counter.Id, out var seen) ? seen : counter.MaxSeq;
-                    if (reading.Seq <= max)
-                    {
-                        resent.Add((counter.Id, reading.Seq, reading.Ts, reading.Good, reading.Scrap, counter.First, counter.Last));
-                        continue;
-                    }
-
-                    highest[counter.Id] = reading.Seq;
-                    copy.StartRow();
-                    copy.Write(reading.Ts.UtcDateTime, NpgsqlDbType.TimestampTz);
-                    copy.Write(reading.Seq, NpgsqlDbType.Bigint);
-                    copy.Write(counter.Id, NpgsqlDbType.Integer);
-                    copy.Write(checked((int)reading.Good), NpgsqlDbType.Integer);
-                    copy.Write(checked((int)reading.Scrap), NpgsqlDbType.Integer);
-                }
-
-                await copy.CompleteAsync(cancellationToken);
+                highest[s] = counters[s].MaxSeq;
             }
 
-            await Execute(connection, "INSERT INTO ib_readings SELECT ts, seq, counter_id, good, scrap FROM ib_staging ON CONFLICT DO NOTHING", cancellationToken);
-            if (resent.Count > 0)
+            List<(int Id, long Seq, DateTimeOffset Ts, long Good, long Scrap, DateOnly First, DateOnly Last)>? resent = null;
+            _ts.Clear();
+            _seqs.Clear();
+            _ids.Clear();
+            _good.Clear();
+            _scrap.Clear();
+            for (var i = 0; i < readings.Count; i++)
+            {
+                var reading = readings[i].Reading;
+                var slot = slotOf[i];
+                var counter = counters[slot];
+                if (reading.Seq <= highest[slot])
+                {
+                    (resent ??= []).Add((counter.Id, reading.Seq, reading.Ts, reading.Good, reading.Scrap, counter.First, counter.Last));
+                    continue;
+                }
+
+                highest[slot] = reading.Seq;
+                _ts.Add(reading.Ts.UtcDateTime);
+                _seqs.Add(reading.Seq);
+                _ids.Add(counter.Id);
+                _good.Add(checked((int)reading.Good));
+                _scrap.Add(checked((int)reading.Scrap));
+            }
+
+            if (_ts.Count > 0)
+            {
+                await using var insert = new NpgsqlCommand("""
+                    INSERT INTO ib_readings (ts, seq, counter_id, good, scrap)
+                    SELECT * FROM unnest($1::timestamptz[], $2::bigint[], $3::integer[], $4::integer[], $5::integer[])
+                    ON CONFLICT DO NOTHING
+                    """, connection);
+                insert.Parameters.Add(new NpgsqlParameter { Value = _ts, NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.TimestampTz });
+                insert.Parameters.Add(new NpgsqlParameter { Value = _seqs, NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Bigint });
+                insert.Parameters.Add(new NpgsqlParameter { Value = _ids, NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Integer });
+                insert.Parameters.Add(new NpgsqlParameter { Value = _good, NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Integer });
+                insert.Parameters.Add(new NpgsqlParameter { Value = _scrap, NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Integer });
+                await insert.ExecuteNonQueryAsync(cancellationToken);
+            }
+
+            if (resent is not null)
             {
                 await WriteResent(connection, resent, cancellationToken);
             }
 
-            foreach (var (key, counter) in resolved.ToArray())
+            for (var s = 0; s < counters.Length; s++)
             {
-                resolved[key] = counter with { MaxSeq = highest.TryGetValue(counter.Id, out var max) && max > counter.MaxSeq ? max : counter.MaxSeq };
+                counters[s] = counters[s] with { MaxSeq = highest[s] };
             }
         }
 
@@ -283,16 +353,16 @@ public sealed class PostgresHistoryStore : IHistoryStore
         await transaction.CommitAsync(cancellationToken);
 
         // Only ids that were committed are remembered.
-        if (resolved is not null)
+        if (counters is not null)
         {
-            if (_counters.Count + resolved.Count > MaxCachedCounters)
+            if (_counters.Count + counters.Length > MaxCachedCounters)
             {
                 _counters.Clear();
             }
 
-            foreach (var (key, id) in resolved)
+            for (var s = 0; s < counters.Length; s++)
             {
-                _counters[key] = id;
+                _counters[keys[s]] = counters[s];
             }
         }
     }
@@ -377,15 +447,13 @@ public sealed class PostgresHistoryStore : IHistoryStore
     /// The counters of a batch: their ids, added when new, with the days they counted on widened to the batch's
     /// (only when a counter counts on a day it was not known to, about once a day per counter).
     /// </summary>
-    private async Task<Dictionary<CounterKey, Counter>> CounterIds(NpgsqlConnection connection,
-        List<(string Enterprise, string Order, Reading Reading)> readings, CancellationToken cancellationToken)
+    private async Task<Counter[]> CounterIds(NpgsqlConnection connection,
+        List<CounterKey> keys, List<(DateOnly First, DateOnly Last)> spans, CancellationToken cancellationToken)
     {
-        var span = new Dictionary<CounterKey, (DateOnly First, DateOnly Last)>();
-        foreach (var (enterprise, order, reading) in readings)
+        var span = new Dictionary<CounterKey, (DateOnly First, DateOnly Last)>(keys.Count);
+        for (var s = 0; s < keys.Count; s++)
         {
-            var key = new CounterKey(enterprise, order, reading.Step, reading.Terminal, reading.Run);
-            var day = DayOf(reading.Ts);
-            span[key] = span.TryGetValue(key, out var known) ? (Min(known.First, day), Max(known.Last, day)) : (day, day);
+            span[keys[s]] = spans[s];
         }
 
         var resolved = new Dictionary<CounterKey, Counter>(span.Count);
@@ -460,7 +528,13 @@ public sealed class PostgresHistoryStore : IHistoryStore
         }
 
         await HighestSeqs(connection, resolved, cancellationToken);
-        return resolved;
+        var counters = new Counter[keys.Count];
+        for (var s = 0; s < keys.Count; s++)
+        {
+            counters[s] = resolved[keys[s]];
+        }
+
+        return counters;
     }
 
     private static void AddKeys(NpgsqlCommand command, List<CounterKey> keys, Dictionary<CounterKey, (DateOnly First, DateOnly Last)> span)
