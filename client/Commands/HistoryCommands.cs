@@ -93,7 +93,50 @@ public static class HistoryCommands
             return 0;
         });
 
-        return new Command("history", "The history archive: an order's timeline, output per day") { timeline, output };
+        var ofTerminal = new Option<string?>("--terminal") { Description = "One terminal's availability (default: every terminal of the enterprise)" };
+        var firm = new Argument<string>("enterprise") { Description = "The enterprise id" };
+        var availability = new Command("availability", "Each terminal's seconds running, idle, in fault and offline per district day, and availability = running / observed")
+        {
+            firm, from, to, ofTerminal, csv,
+        };
+        Cli.Action(availability, async (result, writer, ct) =>
+        {
+            var query = Query(("from", result.GetValue(from)), ("to", result.GetValue(to)), ("terminal", result.GetValue(ofTerminal)),
+                ("format", result.GetValue(csv) ? "csv" : null));
+            using var api = Cli.Connect(result);
+            var body = await api.Send(HttpMethod.Get, "/api/history/enterprises/" + Uri.EscapeDataString(result.GetValue(firm)!) + "/availability" + query, null, ct);
+            if (result.GetValue(csv) || result.GetValue(Cli.Json))
+            {
+                writer.Write(body);
+                return 0;
+            }
+
+            using var json = JsonDocument.Parse(body);
+            var table = new Table("terminal", "date", "running", "idle", "fault", "offline", "unknown", "availability");
+            foreach (var terminal in json.RootElement.GetProperty("terminals").EnumerateArray())
+            {
+                var id = terminal.GetProperty("terminal").GetString();
+                foreach (var day in terminal.GetProperty("days").EnumerateArray().Append(terminal.GetProperty("total")))
+                {
+                    table.Add(id, day.TryGetProperty("date", out var date) && date.ValueKind == JsonValueKind.String ? date.GetString() : "total", Duration(day, "running"), Duration(day, "idle"),
+                        Duration(day, "fault"), Duration(day, "offline"), Duration(day, "unknown"),
+                        day.TryGetProperty("availability", out var a) && a.ValueKind == JsonValueKind.Number ? a.GetDouble() : null);
+                }
+            }
+
+            table.WriteTo(writer);
+            writer.WriteLine(json.RootElement.GetProperty("definition").GetString());
+            return 0;
+        });
+
+        return new Command("history", "The history archive: an order's timeline, output per day, terminal availability per day") { timeline, output, availability };
+    }
+
+    private static string Duration(JsonElement day, string name)
+    {
+        var span = TimeSpan.FromSeconds(day.GetProperty(name).GetInt64());
+        var clock = span.ToString(@"hh\:mm\:ss", CultureInfo.InvariantCulture);
+        return span.TotalDays >= 1 ? ((int)span.TotalDays).ToString(CultureInfo.InvariantCulture) + "d " + clock : clock;
     }
 
     private static string Query(params (string Name, string? Value)[] parameters)

@@ -167,7 +167,10 @@ public sealed record Alert(
 [GenerateSerializer, Immutable, Alias("ib.ProcurementFigures")]
 public sealed record ProcurementFigures(int OpenBundles, int ClosedBundles, decimal PooledValue, decimal Savings);
 
-/// <summary>The district cockpit: totals, the chain map, alerts and the last 30 days.</summary>
+/// <summary>
+/// The district cockpit: totals, the chain map, alerts and the last 30 days (<see cref="Daily"/>: what the
+/// enterprises reported plus what was recorded; <see cref="Recorded"/>: the recorded part of those days alone).
+/// </summary>
 [GenerateSerializer, Immutable, Alias("ib.CockpitView")]
 public sealed record CockpitView(
     long Version,
@@ -191,4 +194,5 @@ public sealed record CockpitView(
     long InProcess = 0,
     BundleMark[]? OpenBundles = null,
     decimal SalesValue = 0,
-    decimal SalesToday = 0);
+    decimal SalesToday = 0,
+    DailyOutput[]? Recorded = null);

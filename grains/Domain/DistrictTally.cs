@@ -219,7 +219,8 @@ public sealed class DistrictTally
             _orders.Late + _orders.AtRisk + _inFault,
             daily,
             _inProcess,
-            OpenBundles());
+            OpenBundles(),
+            [.. _recorded.Values.Where(d => d.Date >= daily[0].Date && d.Date <= today)]);
     }
 
     /// <summary>At most this many open bundles are listed in the view, soonest deadline first.</summary>

@@ -17,9 +17,12 @@ public static class CockpitEndpoints
     {
         var cockpit = app.MapGroup("/api/cockpit").WithTags("Cockpit");
 
-        cockpit.MapGet("", async (IGrainFactory grains) =>
-            Results.Json(CockpitDocument.From(await grains.GetGrain<IDistrictGrain>(Keys.District).GetCockpit()), CockpitDocument.Json))
-        .WithSummary("The district view: totals, chain map, orders by status, procurement, alerts and the last 30 days")
+        cockpit.MapGet("", async (IGrainFactory grains, ArchivedTrend trend) =>
+        {
+            var view = await grains.GetGrain<IDistrictGrain>(Keys.District).GetCockpit();
+            return Results.Json(CockpitDocument.From(view, trend.For(view)), CockpitDocument.Json);
+        })
+        .WithSummary("The district view: totals, chain map, orders by status, procurement, alerts and the last 30 days (past days from the history archive: dailySource, dailyNote)")
         .Produces<CockpitDocument>();
 
         // EventSource cannot send headers, so a browser passes its key as ?access_token=; the auth layer reads it.

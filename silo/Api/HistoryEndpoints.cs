@@ -3,6 +3,7 @@ using System.Text;
 using IndustryBrain.Contracts;
 using IndustryBrain.Domain;
 using IndustryBrain.Silo.Archive;
+using IndustryBrain.Silo.Cockpit;
 using Microsoft.Extensions.Options;
 
 namespace IndustryBrain.Silo.Api;
@@ -16,8 +17,12 @@ public sealed record TimelineStep(string Step, TimelineTerminal[] Terminals);
 
 public sealed record OrderTimeline(string Enterprise, string Order, DateTimeOffset From, DateTimeOffset To, int Readings, bool Truncated, TimelineStep[] Steps);
 
-/// <summary>Output per district day over a range: of one enterprise, one chain node, or the district.</summary>
-public sealed record OutputHistory(string Scope, string? Enterprise, string? Node, DateOnly From, DateOnly To, Output Total, DailyOutput[] Days);
+/// <summary>
+/// Output per district day over a range: of one enterprise, one chain node, or the district. <see cref="Source"/>: "archive",
+/// or "grains" (the district's last 30 days while the archive is off or down, with a <see cref="Note"/> saying so).
+/// </summary>
+public sealed record OutputHistory(string Scope, string? Enterprise, string? Node, DateOnly From, DateOnly To, Output Total, DailyOutput[] Days,
+    string Source = ArchivedTrend.FromArchive, string? Note = null);
 
 /// <summary>
 /// The history archive over HTTP (docs/history.md): an order's timeline and output per day, as JSON or CSV
@@ -112,24 +117,9 @@ public static class HistoryEndpoints
                 return Problems.BadRequest("invalid-id", badId);
             }
 
-            var badFrom = Date(from, "from", out var start);
-            var badTo = Date(to, "to", out var end);
-            if ((badFrom ?? badTo) is { } badDate)
+            if (DayRange(from, to, options.Value.RetentionDays, calendar.DateOf(time.GetUtcNow()), out var first, out var last) is { } badRange)
             {
-                return badDate;
-            }
-
-            var retention = options.Value.RetentionDays;
-            var last = end ?? calendar.DateOf(time.GetUtcNow());
-            var first = start ?? last.AddDays(-29);
-            if (first > last)
-            {
-                return Problems.BadRequest("range-reversed", $"from {first:yyyy-MM-dd} is after to {last:yyyy-MM-dd}");
-            }
-
-            if (last.DayNumber - first.DayNumber + 1 > retention)
-            {
-                return Problems.BadRequest("range-too-long", $"{last.DayNumber - first.DayNumber + 1} days asked; the archive keeps {retention} (History:RetentionDays)");
+                return badRange;
             }
 
             if (enterprise is not null && !await grains.GetGrain<IEnterpriseGrain>(enterprise).IsRegistered())
@@ -142,7 +132,18 @@ public static class HistoryEndpoints
                 return Problems.NotFound("unknown-node", $"'{node}' is not a node of the district's chain map");
             }
 
-            return await Answer(store, writer, options.Value, async cancellationToken =>
+            // The district's last 30 days are also the district grain's own: when the archive is off or down they come from
+            // there, and the answer says so (source "grains" and a note) rather than failing.
+            var today = calendar.DateOf(time.GetUtcNow());
+            var grainDays = enterprise is null && node is null && first >= today.AddDays(-(DistrictTally.HistoryDays - 1)) && last <= today;
+            if (grainDays && (!options.Value.Enabled || writer.State == "down"))
+            {
+                return await FromGrains(grains, context, first, last, options.Value.Enabled
+                    ? $"the history archive is down ({writer.Reason}): the district grain's own days, recorded output included"
+                    : "the history archive is off (History:Enabled=false): the district grain's own days, recorded output included");
+            }
+
+            var answer = await Answer(store, writer, options.Value, async cancellationToken =>
             {
                 var figures = (await store.Output(first, last, enterprise, node, cancellationToken)).ToDictionary(d => d.Date);
                 var days = new DailyOutput[last.DayNumber - first.DayNumber + 1];
@@ -152,17 +153,11 @@ public static class HistoryEndpoints
                     days[i] = figures.TryGetValue(date, out var figure) ? new DailyOutput(date, figure.Units, figure.Value) : new DailyOutput(date, 0, 0m);
                 }
 
-                if (WantsCsv(context))
-                {
-                    var scope = enterprise ?? node ?? "district";
-                    return Csv($"output-{scope}-{first:yyyyMMdd}-{last:yyyyMMdd}.csv", "date,units,value",
-                        days.Select(d => string.Join(',', d.Date.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture), Number(d.Units), d.Value.ToString(CultureInfo.InvariantCulture))));
-                }
-
-                var total = new Output(days.Sum(d => d.Units), days.Sum(d => d.Value));
-                return Results.Ok(new OutputHistory(enterprise is not null ? "enterprise" : node is not null ? "node" : "district",
-                    enterprise, node, first, last, total, days));
+                return Days(context, enterprise is not null ? "enterprise" : node is not null ? "node" : "district", enterprise, node, first, last, days, ArchivedTrend.FromArchive, null);
             }, context.RequestAborted);
+            return grainDays && answer is IStatusCodeHttpResult { StatusCode: StatusCodes.Status503ServiceUnavailable }
+                ? await FromGrains(grains, context, first, last, "the history archive is not answering: the district grain's own days, recorded output included")
+                : answer;
         })
         .WithSummary("Output units and value per district day (from/to: dates, default the last 30 days) of one enterprise, one chain node or the district")
         .Produces<OutputHistory>()
@@ -170,10 +165,54 @@ public static class HistoryEndpoints
         .ProducesProblem(StatusCodes.Status400BadRequest)
         .ProducesProblem(StatusCodes.Status404NotFound)
         .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
+
+        history.MapAvailability();
+    }
+
+    private static async Task<IResult> FromGrains(IGrainFactory grains, HttpContext context, DateOnly first, DateOnly last, string note)
+    {
+        var view = await grains.GetGrain<IDistrictGrain>(Keys.District).GetCockpit();
+        var days = view.Daily.Where(d => d.Date >= first && d.Date <= last).ToArray();
+        return Days(context, "district", null, null, first, last, days, ArchivedTrend.FromGrains, note);
+    }
+
+    private static IResult Days(HttpContext context, string scope, string? enterprise, string? node, DateOnly first, DateOnly last, DailyOutput[] days, string source, string? note)
+    {
+        if (WantsCsv(context))
+        {
+            return Csv($"output-{enterprise ?? node ?? "district"}-{first:yyyyMMdd}-{last:yyyyMMdd}.csv", "date,units,value",
+                days.Select(d => string.Join(',', d.Date.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture), Number(d.Units), d.Value.ToString(CultureInfo.InvariantCulture))));
+        }
+
+        var total = new Output(days.Sum(d => d.Units), days.Sum(d => d.Value));
+        return Results.Ok(new OutputHistory(scope, enterprise, node, first, last, total, days, source, note));
+    }
+
+    /// <summary>A range of district days from optional dates (default the last 30 days up to today), or why not.</summary>
+    internal static IResult? DayRange(string? from, string? to, int retentionDays, DateOnly today, out DateOnly first, out DateOnly last)
+    {
+        first = last = today;
+        var badFrom = Date(from, "from", out var start);
+        var badTo = Date(to, "to", out var end);
+        if ((badFrom ?? badTo) is { } badDate)
+        {
+            return badDate;
+        }
+
+        last = end ?? today;
+        first = start ?? last.AddDays(-29);
+        if (first > last)
+        {
+            return Problems.BadRequest("range-reversed", $"from {first:yyyy-MM-dd} is after to {last:yyyy-MM-dd}");
+        }
+
+        return last.DayNumber - first.DayNumber + 1 > retentionDays
+            ? Problems.BadRequest("range-too-long", $"{last.DayNumber - first.DayNumber + 1} days asked; the archive keeps {retentionDays} (History:RetentionDays)")
+            : null;
     }
 
     /// <summary>Runs a query; a database that is off, not ready or unreachable answers 503 with a reason (and no connection string).</summary>
-    private static async Task<IResult> Answer(IHistoryStore store, ArchiveWriter writer, HistoryOptions options, Func<CancellationToken, Task<IResult>> query, CancellationToken cancellationToken)
+    internal static async Task<IResult> Answer(IHistoryStore store, ArchiveWriter writer, HistoryOptions options, Func<CancellationToken, Task<IResult>> query, CancellationToken cancellationToken)
     {
         if (!options.Enabled)
         {
@@ -229,7 +268,7 @@ public static class HistoryEndpoints
         return Problems.BadRequest("invalid-field", $"{name} must be an RFC 3339 time or a date (yyyy-MM-dd) between 1970 and 9000");
     }
 
-    private static IResult? Date(string? text, string name, out DateOnly? value)
+    internal static IResult? Date(string? text, string name, out DateOnly? value)
     {
         value = null;
         if (text is null)
@@ -247,11 +286,11 @@ public static class HistoryEndpoints
         return Problems.BadRequest("invalid-field", $"{name} must be a date (yyyy-MM-dd) between 1970 and 9000");
     }
 
-    private static bool WantsCsv(HttpContext context) =>
+    internal static bool WantsCsv(HttpContext context) =>
         string.Equals(context.Request.Query["format"], "csv", StringComparison.OrdinalIgnoreCase)
         || context.Request.Headers.Accept.Any(a => a is not null && a.Contains("text/csv", StringComparison.OrdinalIgnoreCase));
 
-    private static IResult Csv(string fileName, string header, IEnumerable<string> lines)
+    internal static IResult Csv(string fileName, string header, IEnumerable<string> lines)
     {
         var text = new StringBuilder(header).Append('\n');
         foreach (var line in lines)
@@ -262,9 +301,9 @@ public static class HistoryEndpoints
         return Results.File(Encoding.UTF8.GetBytes(text.ToString()), "text/csv; charset=utf-8", fileName);
     }
 
-    private static string Number(long value) => value.ToString(CultureInfo.InvariantCulture);
+    internal static string Number(long value) => value.ToString(CultureInfo.InvariantCulture);
 
     /// <summary>Ids are of [A-Za-z0-9._-] (the contract), so none needs quoting; quoted anyway if one ever does.</summary>
-    private static string Field(string value) =>
+    internal static string Field(string value) =>
         value.AsSpan().IndexOfAny(",\"\n\r") < 0 ? value : "\"" + value.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"";
 }

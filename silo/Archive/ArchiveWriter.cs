@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Text.Json;
 using IndustryBrain.Contracts;
+using IndustryBrain.Domain;
 using IndustryBrain.Silo.Storage;
 using Microsoft.Extensions.Options;
 
@@ -22,6 +23,7 @@ public sealed class ArchiveWriter(
     IOptions<HistoryOptions> options,
     IOptions<StorageOptions> storage,
     TimeProvider time,
+    DistrictCalendar calendar,
     ILogger<ArchiveWriter> logger) : IHostedService, IAsyncDisposable
 {
     private static readonly TimeSpan RetainEvery = TimeSpan.FromHours(1);
@@ -50,6 +52,13 @@ public sealed class ArchiveWriter(
     public bool Ready => _migrated;
 
     private volatile bool _migrated;
+    private long _pastDayWrites;
+
+    /// <summary>
+    /// Counts the batches that wrote an enterprise's output on a district day before today (a late reading, the last
+    /// figures of yesterday after midnight): whoever caches past days (<see cref="Cockpit.ArchivedTrend"/>) reads again when it moves.
+    /// </summary>
+    public long PastDayWrites => Interlocked.Read(ref _pastDayWrites);
 
     public Task StartAsync(CancellationToken cancellationToken)
     {
@@ -117,6 +126,11 @@ public sealed class ArchiveWriter(
                         metrics.Dropped(ArchiveKind.Readings, batch.Count, "write-failed");
                         Interlocked.Exchange(ref _oldestInHand, 0);
                         continue;
+                    }
+
+                    if (batch.Days.Count > 0 && batch.Days.Min(d => d.Date) < calendar.DateOf(time.GetUtcNow()))
+                    {
+                        Interlocked.Increment(ref _pastDayWrites);
                     }
 
                     metrics.Batch(Stopwatch.GetElapsedTime(started));

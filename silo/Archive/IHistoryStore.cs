@@ -1,4 +1,5 @@
 using IndustryBrain.Contracts;
+using IndustryBrain.Domain;
 
 namespace IndustryBrain.Silo.Archive;
 
@@ -53,6 +54,15 @@ public interface IHistoryStore : IAsyncDisposable
 
     /// <summary>Output per district day in [from, to] (days without output left out): one enterprise's, one chain node's, or the district's.</summary>
     Task<DayFigure[]> Output(DateOnly from, DateOnly to, string? enterprise, string? node, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// An enterprise's terminal status changes in [from, to) (one terminal's, or all of them), and each terminal's
+    /// last change before <paramref name="from"/> (the status in force when the range begins); in no particular order.
+    /// </summary>
+    Task<StatusChange[]> StatusChanges(string enterprise, string? terminal, DateTimeOffset from, DateTimeOffset to, CancellationToken cancellationToken);
+
+    /// <summary>Whether the archive holds any status of the enterprise's terminals (of one terminal when named), whatever its time.</summary>
+    Task<bool> HasStatus(string enterprise, string? terminal, CancellationToken cancellationToken);
 
     /// <summary>True when the exception says the database cannot be reached or is not answering (not a bug of ours).</summary>
     bool IsUnavailable(Exception exception);

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Net.Sockets;
 using System.Text.Json;
 using IndustryBrain.Contracts;
+using IndustryBrain.Domain;
 using Npgsql;
 using NpgsqlTypes;
 
@@ -79,6 +80,14 @@ public sealed class PostgresHistoryStore : IHistoryStore
     private readonly NpgsqlDataSource _source;
     private readonly Dictionary<CounterKey, Counter> _counters = [];
     private readonly HashSet<DateOnly> _partitions = [];
+
+    // The writer's buffers, kept from batch to batch (one writer writes at a time).
+    private readonly List<DateTime> _ts = [];
+    private readonly List<long> _seqs = [];
+    private readonly List<int> _ids = [];
+    private readonly List<int> _good = [];
+    private readonly List<int> _scrap = [];
+    private int[] _slotOf = [];
     private readonly SemaphoreSlim _partitionLock = new(1, 1);
 
     public PostgresHistoryStore(string connectionString)
@@ -113,10 +122,21 @@ public sealed class PostgresHistoryStore : IHistoryStore
         }
     }
 
-    private readonly record struct CounterKey(string Enterprise, string Order, string Step, string Terminal, int Run);
+    private readonly record struct CounterKey(string Enterprise, string Order, string Step, string Terminal, int Run)
+    {
+        public bool Is(string enterprise, string order, Reading reading) =>
+            Run == reading.Run && string.Equals(Terminal, reading.Terminal, StringComparison.Ordinal) && string.Equals(Step, reading.Step, StringComparison.Ordinal)
+            && string.Equals(Order, order, StringComparison.Ordinal) && string.Equals(Enterprise, enterprise, StringComparison.Ordinal);
+    }
 
-    /// <summary>A counter's id and the days it is known to have counted on.</summary>
-    private readonly record struct Counter(int Id, DateOnly First, DateOnly Last);
+    /// <summary>
+    /// A counter's id, the days it is known to have counted on, and the highest seq the archive holds of it
+    /// (<see cref="NoSeq"/>: none; <see cref="SeqUnknown"/>: not looked up yet).
+    /// </summary>
+    private readonly record struct Counter(int Id, DateOnly First, DateOnly Last, long MaxSeq = SeqUnknown);
+
+    private const long SeqUnknown = long.MinValue;
+    private const long NoSeq = long.MinValue + 1;
 
     public async Task Migrate(CancellationToken cancellationToken)
     {
@@ -142,42 +162,122 @@ public sealed class PostgresHistoryStore : IHistoryStore
 
     public async Task Write(ArchiveBatch batch, CancellationToken cancellationToken)
     {
-        if (batch.Readings.Count > 0)
+        // One pass over the readings: each one's counter, resolved once (a slot; the next reading of the same counter,
+        // as in an order's batch, takes the same slot without hashing), the days each counter counted on, the batch's days.
+        var readings = batch.Readings;
+        var slotOf = readings.Count <= _slotOf.Length ? _slotOf : _slotOf = new int[readings.Count];
+        var slots = new Dictionary<CounterKey, int>();
+        var keys = new List<CounterKey>();
+        var spans = new List<(DateOnly First, DateOnly Last)>();
+        var readingDays = new HashSet<DateOnly>();
+        var previous = -1;
+        var lastDay = DateOnly.MinValue;
+        for (var i = 0; i < readings.Count; i++)
+        {
+            var (enterprise, order, reading) = readings[i];
+            var day = DayOf(reading.Ts);
+            if (day != lastDay)
+            {
+                readingDays.Add(day);
+                lastDay = day;
+            }
+
+            var slot = previous;
+            if (slot < 0 || !keys[slot].Is(enterprise, order, reading))
+            {
+                var key = new CounterKey(enterprise, order, reading.Step, reading.Terminal, reading.Run);
+                if (!slots.TryGetValue(key, out slot))
+                {
+                    slot = keys.Count;
+                    slots[key] = slot;
+                    keys.Add(key);
+                    spans.Add((day, day));
+                }
+
+                previous = slot;
+            }
+
+            var (first, last) = spans[slot];
+            if (day < first || day > last)
+            {
+                spans[slot] = (Min(first, day), Max(last, day));
+            }
+
+            slotOf[i] = slot;
+        }
+
+        if (readings.Count > 0)
         {
             // DDL outside the write's transaction: creating a partition locks the parent table for a moment only.
-            await EnsurePartitions(batch.Readings.Select(r => DayOf(r.Reading.Ts)), cancellationToken);
+            await EnsurePartitions(readingDays, cancellationToken);
         }
 
         await using var connection = await _source.OpenConnectionAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
-        Dictionary<CounterKey, Counter>? resolved = null;
-        if (batch.Readings.Count > 0)
+        Counter[]? counters = null;
+        if (readings.Count > 0)
         {
-            resolved = await CounterIds(connection, batch.Readings, cancellationToken);
-            await Execute(connection, """
-                CREATE TEMP TABLE IF NOT EXISTS ib_staging (
-                    ts timestamptz NOT NULL, seq bigint NOT NULL, counter_id integer NOT NULL, good integer NOT NULL, scrap integer NOT NULL)
-                    ON COMMIT DELETE ROWS
-                """, cancellationToken);
-            await using (var copy = await connection.BeginBinaryImportAsync(
-                "COPY ib_staging (ts, seq, counter_id, good, scrap) FROM STDIN (FORMAT BINARY)", cancellationToken))
-            {
-                // Synchronous row writes: a few hundred rows fill the 64 KiB buffer, and the writer has its own task,
-                // so the rare blocking flush costs less than an async state machine per field.
-                foreach (var (enterprise, order, reading) in batch.Readings)
-                {
-                    copy.StartRow();
-                    copy.Write(reading.Ts.UtcDateTime, NpgsqlDbType.TimestampTz);
-                    copy.Write(reading.Seq, NpgsqlDbType.Bigint);
-                    copy.Write(resolved[new CounterKey(enterprise, order, reading.Step, reading.Terminal, reading.Run)].Id, NpgsqlDbType.Integer);
-                    copy.Write(checked((int)reading.Good), NpgsqlDbType.Integer);
-                    copy.Write(checked((int)reading.Scrap), NpgsqlDbType.Integer);
-                }
+            counters = await CounterIds(connection, keys, spans, cancellationToken);
 
-                await copy.CompleteAsync(cancellationToken);
+            // A reading whose seq is above the highest its counter has in the archive cannot be there yet (whatever its
+            // time): inserted as it is, from five arrays (one parameter each, no staging table). Any other (a resend,
+            // possibly stamped with another receive time when it came without ts) is inserted only if its (counter, seq)
+            // is not archived on any of the counter's days.
+            var highest = new long[counters.Length];
+            for (var s = 0; s < counters.Length; s++)
+            {
+                highest[s] = counters[s].MaxSeq;
             }
 
-            await Execute(connection, "INSERT INTO ib_readings SELECT ts, seq, counter_id, good, scrap FROM ib_staging ON CONFLICT DO NOTHING", cancellationToken);
+            List<(int Id, long Seq, DateTimeOffset Ts, long Good, long Scrap, DateOnly First, DateOnly Last)>? resent = null;
+            _ts.Clear();
+            _seqs.Clear();
+            _ids.Clear();
+            _good.Clear();
+            _scrap.Clear();
+            for (var i = 0; i < readings.Count; i++)
+            {
+                var reading = readings[i].Reading;
+                var slot = slotOf[i];
+                var counter = counters[slot];
+                if (reading.Seq <= highest[slot])
+                {
+                    (resent ??= []).Add((counter.Id, reading.Seq, reading.Ts, reading.Good, reading.Scrap, counter.First, counter.Last));
+                    continue;
+                }
+
+                highest[slot] = reading.Seq;
+                _ts.Add(reading.Ts.UtcDateTime);
+                _seqs.Add(reading.Seq);
+                _ids.Add(counter.Id);
+                _good.Add(checked((int)reading.Good));
+                _scrap.Add(checked((int)reading.Scrap));
+            }
+
+            if (_ts.Count > 0)
+            {
+                await using var insert = new NpgsqlCommand("""
+                    INSERT INTO ib_readings (ts, seq, counter_id, good, scrap)
+                    SELECT * FROM unnest($1::timestamptz[], $2::bigint[], $3::integer[], $4::integer[], $5::integer[])
+                    ON CONFLICT DO NOTHING
+                    """, connection);
+                insert.Parameters.Add(new NpgsqlParameter { Value = _ts, NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.TimestampTz });
+                insert.Parameters.Add(new NpgsqlParameter { Value = _seqs, NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Bigint });
+                insert.Parameters.Add(new NpgsqlParameter { Value = _ids, NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Integer });
+                insert.Parameters.Add(new NpgsqlParameter { Value = _good, NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Integer });
+                insert.Parameters.Add(new NpgsqlParameter { Value = _scrap, NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Integer });
+                await insert.ExecuteNonQueryAsync(cancellationToken);
+            }
+
+            if (resent is not null)
+            {
+                await WriteResent(connection, resent, cancellationToken);
+            }
+
+            for (var s = 0; s < counters.Length; s++)
+            {
+                counters[s] = counters[s] with { MaxSeq = highest[s] };
+            }
         }
 
         if (batch.Statuses.Count > 0)
@@ -253,17 +353,93 @@ public sealed class PostgresHistoryStore : IHistoryStore
         await transaction.CommitAsync(cancellationToken);
 
         // Only ids that were committed are remembered.
-        if (resolved is not null)
+        if (counters is not null)
         {
-            if (_counters.Count + resolved.Count > MaxCachedCounters)
+            if (_counters.Count + counters.Length > MaxCachedCounters)
             {
                 _counters.Clear();
             }
 
-            foreach (var (key, id) in resolved)
+            for (var s = 0; s < counters.Length; s++)
             {
-                _counters[key] = id;
+                _counters[keys[s]] = counters[s];
             }
+        }
+    }
+
+    /// <summary>
+    /// Readings whose (counter, seq) may be archived already, with another time: each (counter, seq) once (its
+    /// earliest time in the batch), inserted unless the counter's days hold that seq. The lookup names the
+    /// counter's days, so PostgreSQL reads the index of those partitions only.
+    /// </summary>
+    private static async Task WriteResent(NpgsqlConnection connection,
+        List<(int Id, long Seq, DateTimeOffset Ts, long Good, long Scrap, DateOnly First, DateOnly Last)> resent, CancellationToken cancellationToken)
+    {
+        var once = resent.GroupBy(r => (r.Id, r.Seq)).Select(g => g.MinBy(r => r.Ts)).ToArray();
+        await Execute(connection, """
+            CREATE TEMP TABLE IF NOT EXISTS ib_staging_resent (
+                ts timestamptz NOT NULL, seq bigint NOT NULL, counter_id integer NOT NULL, good integer NOT NULL, scrap integer NOT NULL,
+                since timestamptz NOT NULL, until timestamptz NOT NULL)
+                ON COMMIT DELETE ROWS
+            """, cancellationToken);
+        await using (var copy = await connection.BeginBinaryImportAsync(
+            "COPY ib_staging_resent (ts, seq, counter_id, good, scrap, since, until) FROM STDIN (FORMAT BINARY)", cancellationToken))
+        {
+            foreach (var r in once)
+            {
+                copy.StartRow();
+                copy.Write(r.Ts.UtcDateTime, NpgsqlDbType.TimestampTz);
+                copy.Write(r.Seq, NpgsqlDbType.Bigint);
+                copy.Write(r.Id, NpgsqlDbType.Integer);
+                copy.Write(checked((int)r.Good), NpgsqlDbType.Integer);
+                copy.Write(checked((int)r.Scrap), NpgsqlDbType.Integer);
+                copy.Write(r.First.ToDateTime(TimeOnly.MinValue, DateTimeKind.Utc), NpgsqlDbType.TimestampTz);
+                copy.Write(r.Last.AddDays(1).ToDateTime(TimeOnly.MinValue, DateTimeKind.Utc), NpgsqlDbType.TimestampTz);
+            }
+
+            await copy.CompleteAsync(cancellationToken);
+        }
+
+        // A nested loop over the few resent rows, pruned to each counter's days, not a hash of whole partitions.
+        await Execute(connection, """
+            SET LOCAL enable_hashjoin = off;
+            SET LOCAL enable_mergejoin = off;
+            INSERT INTO ib_readings SELECT s.ts, s.seq, s.counter_id, s.good, s.scrap FROM ib_staging_resent s
+            WHERE NOT EXISTS (SELECT 1 FROM ib_readings r WHERE r.counter_id = s.counter_id AND r.seq = s.seq AND r.ts >= s.since AND r.ts < s.until)
+            ON CONFLICT DO NOTHING;
+            SET LOCAL enable_hashjoin = on;
+            SET LOCAL enable_mergejoin = on;
+            """, cancellationToken);
+    }
+
+    /// <summary>The highest seq the archive holds of each counter not looked up yet, on the counter's known days.</summary>
+    private static async Task HighestSeqs(NpgsqlConnection connection, Dictionary<CounterKey, Counter> resolved, CancellationToken cancellationToken)
+    {
+        var unknown = resolved.Where(r => r.Value.MaxSeq == SeqUnknown).ToArray();
+        if (unknown.Length == 0)
+        {
+            return;
+        }
+
+        await using var command = new NpgsqlCommand("""
+            SELECT u.id, (SELECT max(r.seq) FROM ib_readings r WHERE r.counter_id = u.id AND r.ts >= u.since AND r.ts < u.until)
+            FROM unnest($1::integer[], $2::timestamptz[], $3::timestamptz[]) AS u(id, since, until)
+            """, connection);
+        command.Parameters.Add(new NpgsqlParameter { Value = unknown.Select(u => u.Value.Id).ToArray() });
+        command.Parameters.Add(new NpgsqlParameter { Value = unknown.Select(u => u.Value.First.ToDateTime(TimeOnly.MinValue, DateTimeKind.Utc)).ToArray() });
+        command.Parameters.Add(new NpgsqlParameter { Value = unknown.Select(u => u.Value.Last.AddDays(1).ToDateTime(TimeOnly.MinValue, DateTimeKind.Utc)).ToArray() });
+        var highest = new Dictionary<int, long>(unknown.Length);
+        await using (var reader = await command.ExecuteReaderAsync(cancellationToken))
+        {
+            while (await reader.ReadAsync(cancellationToken))
+            {
+                highest[reader.GetInt32(0)] = reader.IsDBNull(1) ? NoSeq : reader.GetInt64(1);
+            }
+        }
+
+        foreach (var (key, counter) in unknown)
+        {
+            resolved[key] = counter with { MaxSeq = highest.TryGetValue(counter.Id, out var max) ? max : NoSeq };
         }
     }
 
@@ -271,15 +447,13 @@ public sealed class PostgresHistoryStore : IHistoryStore
     /// The counters of a batch: their ids, added when new, with the days they counted on widened to the batch's
     /// (only when a counter counts on a day it was not known to, about once a day per counter).
     /// </summary>
-    private async Task<Dictionary<CounterKey, Counter>> CounterIds(NpgsqlConnection connection,
-        List<(string Enterprise, string Order, Reading Reading)> readings, CancellationToken cancellationToken)
+    private async Task<Counter[]> CounterIds(NpgsqlConnection connection,
+        List<CounterKey> keys, List<(DateOnly First, DateOnly Last)> spans, CancellationToken cancellationToken)
     {
-        var span = new Dictionary<CounterKey, (DateOnly First, DateOnly Last)>();
-        foreach (var (enterprise, order, reading) in readings)
+        var span = new Dictionary<CounterKey, (DateOnly First, DateOnly Last)>(keys.Count);
+        for (var s = 0; s < keys.Count; s++)
         {
-            var key = new CounterKey(enterprise, order, reading.Step, reading.Terminal, reading.Run);
-            var day = DayOf(reading.Ts);
-            span[key] = span.TryGetValue(key, out var known) ? (Min(known.First, day), Max(known.Last, day)) : (day, day);
+            span[keys[s]] = spans[s];
         }
 
         var resolved = new Dictionary<CounterKey, Counter>(span.Count);
@@ -306,9 +480,9 @@ public sealed class PostgresHistoryStore : IHistoryStore
                     INSERT INTO ib_counters (enterprise, order_id, step, terminal, run, first_day, last_day) SELECT * FROM wanted
                     ON CONFLICT DO NOTHING
                     RETURNING id, enterprise, order_id, step, terminal, run, first_day, last_day)
-                SELECT * FROM added
+                SELECT *, true FROM added
                 UNION ALL
-                SELECT c.id, c.enterprise, c.order_id, c.step, c.terminal, c.run, c.first_day, c.last_day
+                SELECT c.id, c.enterprise, c.order_id, c.step, c.terminal, c.run, c.first_day, c.last_day, false
                 FROM ib_counters c JOIN wanted w USING (enterprise, order_id, step, terminal, run)
                 """, connection);
             AddKeys(command, missing, span);
@@ -319,7 +493,7 @@ public sealed class PostgresHistoryStore : IHistoryStore
             if (still.Count > 0)
             {
                 await using var again = new NpgsqlCommand("""
-                    SELECT c.id, c.enterprise, c.order_id, c.step, c.terminal, c.run, c.first_day, c.last_day FROM ib_counters c
+                    SELECT c.id, c.enterprise, c.order_id, c.step, c.terminal, c.run, c.first_day, c.last_day, false FROM ib_counters c
                     JOIN unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::integer[], $6::date[], $7::date[])
                         AS w(enterprise, order_id, step, terminal, run, first_day, last_day)
                     USING (enterprise, order_id, step, terminal, run)
@@ -353,7 +527,14 @@ public sealed class PostgresHistoryStore : IHistoryStore
             }
         }
 
-        return resolved;
+        await HighestSeqs(connection, resolved, cancellationToken);
+        var counters = new Counter[keys.Count];
+        for (var s = 0; s < keys.Count; s++)
+        {
+            counters[s] = resolved[keys[s]];
+        }
+
+        return counters;
     }
 
     private static void AddKeys(NpgsqlCommand command, List<CounterKey> keys, Dictionary<CounterKey, (DateOnly First, DateOnly Last)> span)
@@ -372,8 +553,9 @@ public sealed class PostgresHistoryStore : IHistoryStore
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         while (await reader.ReadAsync(cancellationToken))
         {
+            // A counter this statement added has no reading yet; one that existed is looked up (HighestSeqs).
             into[new CounterKey(reader.GetString(1), reader.GetString(2), reader.GetString(3), reader.GetString(4), reader.GetInt32(5))] =
-                new Counter(reader.GetInt32(0), reader.GetFieldValue<DateOnly>(6), reader.GetFieldValue<DateOnly>(7));
+                new Counter(reader.GetInt32(0), reader.GetFieldValue<DateOnly>(6), reader.GetFieldValue<DateOnly>(7), reader.GetBoolean(8) ? NoSeq : SeqUnknown);
         }
     }
 
@@ -582,6 +764,43 @@ public sealed class PostgresHistoryStore : IHistoryStore
         }
 
         return [.. days];
+    }
+
+    public async Task<StatusChange[]> StatusChanges(string enterprise, string? terminal, DateTimeOffset from, DateTimeOffset to, CancellationToken cancellationToken)
+    {
+        // The primary key (enterprise, terminal, ts, state) serves both halves: the range, and the last change before it.
+        await using var connection = await _source.OpenConnectionAsync(cancellationToken);
+        await using var command = new NpgsqlCommand("""
+            SELECT terminal, ts, state FROM ib_terminal_status
+            WHERE enterprise = $1 AND ($4::text IS NULL OR terminal = $4) AND ts >= $2 AND ts < $3
+            UNION ALL
+            SELECT terminal, ts, state FROM (
+                SELECT DISTINCT ON (terminal) terminal, ts, state FROM ib_terminal_status
+                WHERE enterprise = $1 AND ($4::text IS NULL OR terminal = $4) AND ts < $2
+                ORDER BY terminal, ts DESC, state) before
+            """, connection);
+        command.Parameters.Add(new NpgsqlParameter { Value = enterprise });
+        command.Parameters.Add(new NpgsqlParameter { Value = from.UtcDateTime });
+        command.Parameters.Add(new NpgsqlParameter { Value = to.UtcDateTime });
+        command.Parameters.Add(new NpgsqlParameter { Value = (object?)terminal ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.Text });
+        var changes = new List<StatusChange>();
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            changes.Add(new StatusChange(reader.GetString(0), new DateTimeOffset(reader.GetDateTime(1), TimeSpan.Zero), reader.GetString(2)));
+        }
+
+        return [.. changes];
+    }
+
+    public async Task<bool> HasStatus(string enterprise, string? terminal, CancellationToken cancellationToken)
+    {
+        await using var connection = await _source.OpenConnectionAsync(cancellationToken);
+        await using var command = new NpgsqlCommand(
+            "SELECT EXISTS (SELECT 1 FROM ib_terminal_status WHERE enterprise = $1 AND ($2::text IS NULL OR terminal = $2))", connection);
+        command.Parameters.Add(new NpgsqlParameter { Value = enterprise });
+        command.Parameters.Add(new NpgsqlParameter { Value = (object?)terminal ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.Text });
+        return (bool)(await command.ExecuteScalarAsync(cancellationToken))!;
     }
 
     public bool IsUnavailable(Exception exception) => exception switch

@@ -2,6 +2,7 @@ using System.Data.Common;
 using System.Globalization;
 using System.Text.Json;
 using IndustryBrain.Contracts;
+using IndustryBrain.Domain;
 using Microsoft.Data.Sqlite;
 
 namespace IndustryBrain.Silo.Archive;
@@ -58,6 +59,22 @@ public sealed class SqliteHistoryStore : IHistoryStore
                 state     TEXT NOT NULL,
                 closed_at INTEGER,
                 body      TEXT NOT NULL);
+            """),
+
+        // A reading is one (counter, seq), whatever its time: a resend that came without ts (stamped with another
+        // receive time) is the same reading. Each (counter, seq) keeps its earliest time.
+        (2, """
+            CREATE TABLE ib_readings_v2 (
+                counter_id INTEGER NOT NULL,
+                seq        INTEGER NOT NULL,
+                ts         INTEGER NOT NULL,
+                good       INTEGER NOT NULL,
+                scrap      INTEGER NOT NULL,
+                PRIMARY KEY (counter_id, seq)) WITHOUT ROWID;
+            INSERT OR IGNORE INTO ib_readings_v2 SELECT counter_id, seq, ts, good, scrap FROM ib_readings ORDER BY ts;
+            DROP TABLE ib_readings;
+            ALTER TABLE ib_readings_v2 RENAME TO ib_readings;
+            CREATE INDEX ib_readings_ts ON ib_readings (ts);
             """),
     ];
 
@@ -272,6 +289,38 @@ public sealed class SqliteHistoryStore : IHistoryStore
         }
 
         return days.ToArray();
+    }, cancellationToken);
+
+    public Task<StatusChange[]> StatusChanges(string enterprise, string? terminal, DateTimeOffset from, DateTimeOffset to, CancellationToken cancellationToken) => Task.Run(() =>
+    {
+        using var connection = Open();
+        // SQLite takes the other columns of a max() aggregate from the row that holds the maximum.
+        using var command = Command(connection, null, """
+            SELECT terminal, ts, state FROM ib_terminal_status
+            WHERE enterprise = $e AND ($t IS NULL OR terminal = $t) AND ts >= $from AND ts < $to
+            UNION ALL
+            SELECT terminal, max(ts), state FROM ib_terminal_status
+            WHERE enterprise = $e AND ($t IS NULL OR terminal = $t) AND ts < $from
+            GROUP BY terminal
+            """, "$e", "$t", "$from", "$to");
+        Bind(command, enterprise, terminal, Micros(from), Micros(to));
+        var changes = new List<StatusChange>();
+        using var reader = command.ExecuteReader();
+        while (reader.Read())
+        {
+            changes.Add(new StatusChange(reader.GetString(0), FromMicros(reader.GetInt64(1)), reader.GetString(2)));
+        }
+
+        return changes.ToArray();
+    }, cancellationToken);
+
+    public Task<bool> HasStatus(string enterprise, string? terminal, CancellationToken cancellationToken) => Task.Run(() =>
+    {
+        using var connection = Open();
+        using var command = Command(connection, null,
+            "SELECT EXISTS (SELECT 1 FROM ib_terminal_status WHERE enterprise = $e AND ($t IS NULL OR terminal = $t))", "$e", "$t");
+        Bind(command, enterprise, terminal);
+        return Convert.ToInt64(command.ExecuteScalar(), CultureInfo.InvariantCulture) != 0;
     }, cancellationToken);
 
     public bool IsUnavailable(Exception exception) => exception is SqliteException or IOException or UnauthorizedAccessException

@@ -24,7 +24,9 @@ public sealed record CockpitDocument(
     Alert[] Alerts,
     int AlertsTotal,
     DailyOutput[] Daily,
-    SalesDocument? Sales = null)
+    SalesDocument? Sales = null,
+    string DailySource = ArchivedTrend.FromGrains,
+    string? DailyNote = null)
 {
     /// <summary>Web defaults, Chinese names as they are, nulls left out (an alert names an order or a terminal, not both); read strictly.</summary>
     public static readonly JsonSerializerOptions Json = Api.StrictJson.Harden(new(JsonSerializerDefaults.Web)
@@ -32,6 +34,14 @@ public sealed record CockpitDocument(
         DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
         Encoder = JavaScriptEncoder.Create(UnicodeRanges.All),
     });
+
+    /// <summary>The view with its 30 days as <paramref name="trend"/> has them (past days from the history archive when it can).</summary>
+    public static CockpitDocument From(CockpitView view, Trend trend) => From(view) with
+    {
+        Daily = trend.Daily,
+        DailySource = trend.Source,
+        DailyNote = trend.Note,
+    };
 
     public static CockpitDocument From(CockpitView view) => new(
         // Milliseconds are enough to tell two views apart.

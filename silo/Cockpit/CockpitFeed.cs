@@ -7,7 +7,11 @@ using IndustryBrain.Contracts;
 namespace IndustryBrain.Silo.Cockpit;
 
 /// <summary>One cockpit view as the stream sends it: serialized once, sent to every client.</summary>
-public sealed record CockpitSnapshot(long Version, DateOnly Today, DateTimeOffset AsOf, string Json);
+public sealed record CockpitSnapshot(long Version, DateOnly Today, DateTimeOffset AsOf, string Json)
+{
+    /// <summary>The 30 days' stamp and source the snapshot was made with (the past days may change while the view does not).</summary>
+    public (long Stamp, string Source, string? Note) Trend { get; init; }
+}
 
 /// <summary>
 /// The cockpit stream's one source: polls the district grain every half second, and when the view
@@ -15,7 +19,7 @@ public sealed record CockpitSnapshot(long Version, DateOnly Today, DateTimeOffse
 /// two events a second, only when something changed, and a heartbeat while nothing does; the district
 /// grain sees one poll per silo, however many screens watch.
 /// </summary>
-public sealed class CockpitFeed(IGrainFactory grains, TimeProvider time, ILogger<CockpitFeed> logger) : BackgroundService
+public sealed class CockpitFeed(IGrainFactory grains, ArchivedTrend trend, TimeProvider time, ILogger<CockpitFeed> logger) : BackgroundService
 {
     public static readonly TimeSpan PollEvery = TimeSpan.FromMilliseconds(500);
     public static readonly TimeSpan HeartbeatEvery = TimeSpan.FromSeconds(15);
@@ -45,10 +49,11 @@ public sealed class CockpitFeed(IGrainFactory grains, TimeProvider time, ILogger
                 var view = await district.GetCockpit();
                 LatestView = view;
                 var latest = _latest;
-                if (latest is null || latest.Version != view.Version || latest.Today != view.Today)
+                var days = trend.For(view);
+                if (latest is null || latest.Version != view.Version || latest.Today != view.Today || latest.Trend != (days.Stamp, days.Source, days.Note))
                 {
-                    var json = JsonSerializer.Serialize(CockpitDocument.From(view), CockpitDocument.Json);
-                    _latest = new CockpitSnapshot(view.Version, view.Today, view.AsOf, json);
+                    var json = JsonSerializer.Serialize(CockpitDocument.From(view, days), CockpitDocument.Json);
+                    _latest = new CockpitSnapshot(view.Version, view.Today, view.AsOf, json) { Trend = (days.Stamp, days.Source, days.Note) };
                     Interlocked.Exchange(ref _next, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).TrySetResult();
                 }
 

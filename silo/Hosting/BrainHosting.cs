@@ -154,6 +154,7 @@ public static class BrainHosting
             services.AddSingleton<SiloLossWatch>();
             services.AddHostedService(sp => sp.GetRequiredService<SiloLossWatch>());
         }
+        services.AddSingleton<ArchivedTrend>();
         services.AddSingleton<CockpitFeed>();
         services.AddHostedService(sp => sp.GetRequiredService<CockpitFeed>());
         services.AddSingleton<BoardFeed>();

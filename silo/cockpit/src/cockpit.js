@@ -16,7 +16,7 @@ const TEXT = {
     terminalsOnline: '终端在线', terminalsInFault: '终端故障', pieces: '件', firms: '家', orders: '单', sets: '台',
     ordersByStatus: '订单状态', procurement: '拼单集采', openBundles: '进行中拼单', pooledValue: '集采金额', savings: '节约采购成本',
     procurementNote: '含已成团拼单，及进行中拼单按当前阶梯价计', savingsRate: '节约率', chain: '产业链图谱', chainHint: '节点大小 = 今日产量',
-    trend: '近30日产量与产值', alerts: '预警', alertsTotal: (n) => `共 ${fmtInt(n)} 条`, noAlerts: '暂无预警',
+    trend: '近30日产量与产值', trendArchive: '往日来自历史库', trendGrains: '往日来自实时数据（历史库不可用）', alerts: '预警', alertsTotal: (n) => `共 ${fmtInt(n)} 条`, noAlerts: '暂无预警',
     vsYesterday: '较昨日', yesterdayNone: '昨日无产出', units: '产量(件)', value: '产值(万元)',
     late: '延期', atRisk: '风险', fault: '故障', due: '交期', since: '自', counterfeit: '疑假', suspectScans: (n, all) => `今日可疑扫码 ${n}/${all} 次`,
     status: { unplanned: '未排产', 'on-track': '正常', 'at-risk': '有风险', late: '已延期', done: '已完成' },
@@ -37,7 +37,7 @@ const TEXT = {
     terminalsOnline: 'Terminals online', terminalsInFault: 'Terminals in fault', pieces: 'pcs', firms: '', orders: '', sets: '',
     ordersByStatus: 'Orders by status', procurement: 'Pooled procurement', openBundles: 'Open bundles', pooledValue: 'Pooled value', savings: 'Savings',
     procurementNote: 'Closed bundles, plus open ones at the tier they would reach if closed now', savingsRate: 'Savings rate', chain: 'Industry chain', chainHint: 'node size = output today',
-    trend: 'Output, last 30 days', alerts: 'Alerts', alertsTotal: (n) => `${fmtInt(n)} in all`, noAlerts: 'No alerts',
+    trend: 'Output, last 30 days', trendArchive: 'past days from the archive', trendGrains: 'past days from live figures (archive unavailable)', alerts: 'Alerts', alertsTotal: (n) => `${fmtInt(n)} in all`, noAlerts: 'No alerts',
     vsYesterday: 'vs yesterday', yesterdayNone: 'none yesterday', units: 'Units', value: 'Value (¥10k)',
     late: 'Late', atRisk: 'Risk', fault: 'Fault', due: 'due', since: 'since', counterfeit: 'Fake?', suspectScans: (n, all) => `${n} of ${all} scans today suspect`,
     status: { unplanned: 'Unplanned', 'on-track': 'On track', 'at-risk': 'At risk', late: 'Late', done: 'Done' },
@@ -282,6 +282,11 @@ function drawBundles(v) {
 // ---- 30-day trend ----------------------------------------------------------------------------
 
 function drawTrend(v) {
+  // Where the past days come from: the history archive, or (off, starting, down) the brain's own 30 days, and why.
+  const source = document.getElementById('trend-source');
+  source.dataset.source = v.dailySource ?? 'grains';
+  source.textContent = v.dailySource === 'archive' ? t().trendArchive : t().trendGrains;
+  source.title = v.dailyNote ?? '';
   const axis = { axisLine: { lineStyle: { color: 'rgba(214,236,255,0.3)' } }, axisLabel: { color: '#7f9cc0', fontFamily: FONT }, splitLine: { lineStyle: { color: 'rgba(64,169,255,0.12)' } } };
   chart('chart-trend').setOption({
     textStyle: { fontFamily: FONT },

@@ -30,6 +30,9 @@ public sealed class InProcessBrain : IAsyncDisposable
     public int GatewayPort { get; }
     public Uri BaseAddress => new($"http://127.0.0.1:{HttpPort}");
 
+    /// <summary>The running brain's services (to look at a figure no endpoint shows).</summary>
+    public IServiceProvider Services => _app?.Services ?? throw new InvalidOperationException("the brain is not running");
+
     public static async Task<InProcessBrain> Start(string? storagePath = null, params string[] extraArgs)
     {
         var brain = new InProcessBrain(storagePath ?? Path.Combine(Path.GetTempPath(), "ib-test-" + Guid.NewGuid().ToString("N")));

@@ -1,0 +1,163 @@
+using System.Net.Http.Json;
+using System.Text.Json;
+using IndustryBrain.Contracts;
+using IndustryBrain.Silo.Archive;
+using IndustryBrain.Tests.Infrastructure;
+using Microsoft.Data.Sqlite;
+using static IndustryBrain.Tests.History.HistoryTestKit;
+
+namespace IndustryBrain.Tests.History;
+
+/// <summary>
+/// A reading is its (enterprise, order, step, terminal, run, seq): resent, it is archived once, whatever time it
+/// carries. A terminal that sends no ts gets the brain's receive time, which differs at every resend.
+/// </summary>
+[Collection(PostgresCollection.Name)]
+public sealed class ResentReadingsTests(PostgresServer postgres)
+{
+    private static string NewId(string hint) => $"{hint}-{Guid.NewGuid():N}"[..(hint.Length + 9)];
+
+    private static string Untimed(string order, string step, long seq, long good) =>
+        $$"""{"order":"{{order}}","step":"{{step}}","run":0,"seq":{{seq}},"good":{{good}},"scrap":0}""";
+
+    private static long SqliteCount(InProcessBrain brain)
+    {
+        using var connection = new SqliteConnection($"Data Source={Path.Combine(brain.StoragePath, HistoryStores.SqliteFileName)};Pooling=false");
+        connection.Open();
+        using var command = connection.CreateCommand();
+        command.CommandText = "SELECT count(*) FROM ib_readings";
+        return (long)command.ExecuteScalar()!;
+    }
+
+    [Theory]
+    [InlineData(HistoryArchiveTests.Postgres)]
+    [InlineData(HistoryArchiveTests.Sqlite)]
+    public async Task A_reading_resent_without_ts_over_mqtt_is_archived_once_also_after_a_restart(string backend)
+    {
+        var connection = backend == HistoryArchiveTests.Postgres ? await postgres.NewDatabase() : null;
+        await using var brain = await Brain(connection);
+        using var http = brain.Http();
+        var enterprise = NewId("rs");
+        await Register(http, enterprise);
+        await Plan(http, enterprise, "R-1", 1000, 2m, "pack");
+        var handedOver = 0;
+        await using (var t1 = await MqttTerminal.Connect(brain.MqttPort, enterprise, "T1"))
+        {
+            await t1.Count(Untimed("R-1", "pack", 1, 10));
+            await t1.Count(Untimed("R-1", "pack", 2, 20));
+            await Archived(http, handedOver += 2);
+
+            // Resent in later messages (each stamped with a later receive time), one in the same message twice, one with a ts of its own.
+            await t1.Count(Untimed("R-1", "pack", 1, 10));
+            await t1.Count($"[{Untimed("R-1", "pack", 2, 20)},{Untimed("R-1", "pack", 2, 20)}]");
+            await t1.Count(Reading("R-1", "pack", 2, 20, 0, DateTimeOffset.UtcNow.AddMinutes(-3)));
+            await t1.Count(Untimed("R-1", "pack", 3, 30));
+            await Archived(http, handedOver += 5);
+        }
+
+        // A restart: the writer has forgotten which seqs it wrote (the resync after a new epoch resends the latest).
+        await brain.Stop();
+        await brain.StartAgain(connection is null ? [] : [$"--History:ConnectionString={connection}"]);
+        await using (var t1 = await MqttTerminal.Connect(brain.MqttPort, enterprise, "T1"))
+        {
+            await t1.Count(Untimed("R-1", "pack", 3, 30));
+            await t1.Count(Untimed("R-1", "pack", 4, 40));
+            await Archived(http, 2);
+        }
+
+        var timeline = await http.GetFromJsonAsync<JsonElement>($"/api/history/enterprises/{enterprise}/orders/R-1/timeline");
+        var points = timeline.GetProperty("steps")[0].GetProperty("terminals")[0].GetProperty("points").EnumerateArray().ToArray();
+        Assert.Equal([1L, 2L, 3L, 4L], points.Select(p => p.GetProperty("seq").GetInt64()));
+        Assert.Equal([10L, 20L, 30L, 40L], points.Select(p => p.GetProperty("good").GetInt64()));
+        var stored = connection is null ? SqliteCount(brain) : await PostgresServer.Scalar<long>(connection, "SELECT count(*) FROM ib_readings");
+        Assert.Equal(4, stored);
+        var order = await http.GetFromJsonAsync<JsonElement>($"/api/enterprises/{enterprise}/orders/R-1");
+        Assert.Equal(40L, order.GetProperty("steps")[0].GetProperty("good").GetInt64());
+    }
+
+    [Fact]
+    public async Task The_postgresql_writer_keeps_each_counter_and_seq_once_whatever_the_time_cold_or_warm()
+    {
+        var connection = await postgres.NewDatabase();
+        var now = DateTimeOffset.UtcNow.AddHours(-2);
+        var t0 = new DateTimeOffset(now.UtcTicks - (now.UtcTicks % TimeSpan.TicksPerMillisecond), TimeSpan.Zero);
+        ArchiveBatch Batch(int from, int to, TimeSpan later)
+        {
+            var batch = new ArchiveBatch();
+            for (var seq = from; seq <= to; seq++)
+            {
+                batch.Readings.Add(("e1", "o1", new Reading($"T{seq % 3}", "pack", 0, seq, seq, 0, t0.AddSeconds(seq) + later)));
+            }
+
+            return batch;
+        }
+
+        await using (var store = new PostgresHistoryStore(connection))
+        {
+            await store.Migrate(default);
+            await store.Write(Batch(1, 600, TimeSpan.Zero), default);
+            await store.Write(Batch(1, 600, TimeSpan.FromSeconds(1)), default);          // warm: the writer knows the highest seqs
+            var mixed = Batch(550, 700, TimeSpan.FromMinutes(1));                       // resent and new in one batch,
+            mixed.Readings.AddRange(Batch(650, 700, TimeSpan.FromMinutes(2)).Readings); // and the new ones twice
+            await store.Write(mixed, default);
+        }
+
+        await using (var cold = new PostgresHistoryStore(connection))
+        {
+            await cold.Migrate(default);
+            await cold.Write(Batch(1, 800, TimeSpan.FromHours(1)), default);            // a restart: it looks the highest seqs up
+            var timeline = await cold.Timeline("e1", "o1", t0.AddDays(-1), t0.AddDays(1), 10_000, default);
+            Assert.Equal(Enumerable.Range(1, 800).Select(i => (long)i), timeline.Select(r => r.Seq).Order());
+            Assert.Equal(t0.AddSeconds(650).AddMinutes(1), timeline.Single(r => r.Seq == 650).Ts);
+        }
+
+        Assert.Equal(800, await PostgresServer.Scalar<long>(connection, "SELECT count(*) FROM ib_readings"));
+    }
+
+    [Fact]
+    public async Task The_sqlite_archive_keeps_each_counter_and_seq_once_and_its_retention_deletes_by_time()
+    {
+        var folder = Directory.CreateTempSubdirectory("ib-history-sqlite-").FullName;
+        try
+        {
+            var today = DateOnly.FromDateTime(DateTime.UtcNow);
+            await using var store = new SqliteHistoryStore(Path.Combine(folder, HistoryStores.SqliteFileName));
+            await store.Migrate(default);
+            await store.Migrate(default);
+            var batch = new ArchiveBatch();
+            foreach (var daysAgo in new[] { 10, 9, 5, 0 })
+            {
+                var at = new DateTimeOffset(today.AddDays(-daysAgo).ToDateTime(new TimeOnly(12, 0)), TimeSpan.Zero);
+                batch.Readings.Add(("e1", "o1", new Reading("T1", "pack", 0, 100 - daysAgo, 100 - daysAgo, 0, at)));
+                batch.Readings.Add(("e1", "o1", new Reading("T1", "pack", 0, 100 - daysAgo, 100 - daysAgo, 0, at.AddMinutes(1)))); // resent, stamped later
+                batch.Statuses.Add(("e1", new TerminalStatus("T1", TerminalStates.Running, 100 - daysAgo, null, at)));
+            }
+
+            batch.Days.Add(new ArchivedDay("e1", "knives", today.AddDays(-10), 5, 50m, DateTimeOffset.UtcNow));
+            batch.Days.Add(new ArchivedDay("e1", "knives", today, 7, 70m, DateTimeOffset.UtcNow));
+            await store.Write(batch, default);
+            Assert.Equal(4, (await store.Timeline("e1", "o1", DateTimeOffset.UtcNow.AddDays(-30), DateTimeOffset.UtcNow.AddDays(1), 100, default)).Length);
+
+            var dropped = await store.Retain(today.AddDays(-7), today.AddDays(3), default);
+
+            Assert.Equal(3, dropped); // days -10 to -8 (the oldest reading's day up to the first kept)
+            var left = await store.Timeline("e1", "o1", DateTimeOffset.UtcNow.AddDays(-30), DateTimeOffset.UtcNow.AddDays(1), 100, default);
+            Assert.Equal([95L, 100L], left.Select(r => r.Seq));
+            Assert.Equal([today], (await store.Output(today.AddDays(-30), today, "e1", null, default)).Select(d => d.Date));
+            var statuses = await store.StatusChanges("e1", null, DateTimeOffset.UtcNow.AddDays(-30), DateTimeOffset.UtcNow.AddDays(1), default);
+            Assert.Equal(2, statuses.Length);
+            Assert.Equal(0, await store.Retain(today.AddDays(-7), today.AddDays(3), default));
+
+            using var connection = new SqliteConnection($"Data Source={Path.Combine(folder, HistoryStores.SqliteFileName)};Pooling=false");
+            connection.Open();
+            using var count = connection.CreateCommand();
+            count.CommandText = "SELECT count(*) FROM ib_readings";
+            Assert.Equal(2L, (long)count.ExecuteScalar()!);
+        }
+        finally
+        {
+            SqliteConnection.ClearAllPools();
+            Directory.Delete(folder, recursive: true);
+        }
+    }
+}
