@@ -220,7 +220,7 @@ public sealed class DistrictTally
             daily,
             _inProcess,
             OpenBundles(),
-            [.. _recorded.Values.Where(d => d.Date >= daily[0].Date && d.Date <= today)]);
+            Recorded: [.. _recorded.Values.Where(d => d.Date >= daily[0].Date && d.Date <= today)]);
     }
 
     /// <summary>At most this many open bundles are listed in the view, soonest deadline first.</summary>
