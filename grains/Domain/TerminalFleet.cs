@@ -1,4 +1,5 @@
 using System.Globalization;
+using IndustryBrain.Contracts;
 
 namespace IndustryBrain.Domain;
 
@@ -11,12 +12,12 @@ public static class TerminalFleet
     /// <summary>The most terminals one request may name: one request's hashing stays a few seconds of CPU.</summary>
     public const int MaxPerRequest = 10_000;
 
-    /// <summary>The terminal ids, or why the request names none; nothing is issued unless every id is valid.</summary>
-    public static (string[] Terminals, string? Problem) Names(IReadOnlyList<string?>? terminals, string? prefix, int? count, int? start)
+    /// <summary>The terminal ids, or the reason (invalid-id, invalid-field) and why the request names none; nothing is issued unless every id is valid.</summary>
+    public static (string[] Terminals, string? Reason, string? Problem) Names(IReadOnlyList<string?>? terminals, string? prefix, int? count, int? start)
     {
         if (terminals is not null && (prefix is not null || count is not null || start is not null))
         {
-            return ([], "name the terminals either as a list (terminals) or as prefix and count, not both");
+            return ([], RejectReasons.InvalidField, "name the terminals either as a list (terminals) or as prefix and count, not both");
         }
 
         if (terminals is not null)
@@ -26,18 +27,18 @@ public static class TerminalFleet
 
         if (count is null)
         {
-            return ([], "name the terminals: terminals (a list of ids), or prefix and count");
+            return ([], RejectReasons.InvalidField, "name the terminals: terminals (a list of ids), or prefix and count");
         }
 
         if (count is < 1 or > MaxPerRequest)
         {
-            return ([], $"count must be 1 to {MaxPerRequest}");
+            return ([], RejectReasons.InvalidField, $"count must be 1 to {MaxPerRequest}");
         }
 
         var first = start ?? 1;
         if (first < 0 || first > int.MaxValue - count.Value)
         {
-            return ([], "start must be 0 or more");
+            return ([], RejectReasons.InvalidField, "start must be 0 or more");
         }
 
         var last = first + count.Value - 1;
@@ -48,14 +49,14 @@ public static class TerminalFleet
             names[i] = (prefix ?? "") + (first + i).ToString(CultureInfo.InvariantCulture).PadLeft(width, '0');
         }
 
-        return Ids.Problem(names[0], "terminal") is { } bad ? ([], bad) : (names, null);
+        return Ids.Problem(names[0], "terminal") is { } bad ? ([], RejectReasons.InvalidId, bad) : (names, null, null);
     }
 
-    private static (string[] Terminals, string? Problem) List(IReadOnlyList<string?> terminals)
+    private static (string[] Terminals, string? Reason, string? Problem) List(IReadOnlyList<string?> terminals)
     {
         if (terminals.Count is 0 or > MaxPerRequest)
         {
-            return ([], $"terminals must name 1 to {MaxPerRequest} terminals");
+            return ([], RejectReasons.InvalidField, $"terminals must name 1 to {MaxPerRequest} terminals");
         }
 
         var seen = new HashSet<string>(StringComparer.Ordinal);
@@ -63,15 +64,15 @@ public static class TerminalFleet
         {
             if (Ids.Problem(terminals[i], "terminal") is { } bad)
             {
-                return ([], $"terminals[{i}]: {bad}");
+                return ([], RejectReasons.InvalidId, $"terminals[{i}]: {bad}");
             }
 
             if (!seen.Add(terminals[i]!))
             {
-                return ([], $"terminals[{i}]: terminal '{terminals[i]}' is named twice");
+                return ([], RejectReasons.InvalidField, $"terminals[{i}]: terminal '{terminals[i]}' is named twice");
             }
         }
 
-        return ([.. terminals.Select(t => t!)], null);
+        return ([.. terminals.Select(t => t!)], null, null);
     }
 }

@@ -38,10 +38,10 @@ public static class TerminalFleetEndpoints
                 return problem;
             }
 
-            var (terminals, why) = TerminalFleet.Names(body!.Terminals, body.Prefix, body.Count, body.Start);
-            if (why is not null)
+            var (terminals, reason, why) = TerminalFleet.Names(body!.Terminals, body.Prefix, body.Count, body.Start);
+            if (reason is not null)
             {
-                return Problems.BadRequest(why.Contains("outside", StringComparison.Ordinal) ? "invalid-id" : "invalid-field", why);
+                return Problems.BadRequest(reason, why!);
             }
 
             if (!await grains.GetGrain<IEnterpriseGrain>(enterprise).IsRegistered())
