@@ -5,7 +5,7 @@ using IndustryBrain.Bench.Fleet;
 
 // A district's fleet of terminals against the embedded default, as a benchmark that prints its figures:
 //   dotnet run -c Release --project bench/IndustryBrain.Bench.Fleet -- [--scenarios steady,full,storm,overload,cluster]
-//       [--terminals 200,8000,16000] [--cluster-terminals 30000] [--rate 0.2] [--seconds 60] [--silo PATH]
+//       [--terminals 200,8000,16000] [--cluster-terminals 30000] [--rate 0.2] [--seconds 60] [--silo PATH] [--silo-args "..."]
 // Terminals are plain sockets speaking MQTT 5 (pre-encoded frames), each with its own credential, subscribed to
 // its reject topic and ib/brain/state as the contract's terminals are, in worker processes of at most 8,000
 // (a process may open 20,000 files here), from loopback source addresses of 1,500 terminals each.
@@ -22,7 +22,8 @@ var rate = double.Parse(options.GetValueOrDefault("rate", "0.2"), CultureInfo.In
 var seconds = int.Parse(options.GetValueOrDefault("seconds", "60"), CultureInfo.InvariantCulture);
 var siloDll = options.GetValueOrDefault("silo") ?? RunningSilo.DefaultSiloPath();
 const int PerWorker = 8_000;
-string[] fleetArgs = ["--Mqtt:RequireCredentials=true"];
+// --silo-args "--History:Enabled=false --Key=value": extra configuration for every silo (an A/B of one feature's cost).
+string[] fleetArgs = ["--Mqtt:RequireCredentials=true", .. options.GetValueOrDefault("silo-args", "").Split(' ', StringSplitOptions.RemoveEmptyEntries)];
 
 // As issue 10 measured: the middle 30 s of a 60 s run.
 var warm = TimeSpan.FromSeconds(seconds / 4.0);
@@ -33,7 +34,7 @@ Console.WriteLine($"fleet bench: {Environment.ProcessorCount} cores; silo {siloD
 
 if (scenarios.Any(s => s is "steady" or "full" or "storm" or "overload"))
 {
-    var largest = Math.Max(sizes.Max(), 16_000);
+    var largest = scenarios.Any(s => s is "storm" or "overload") ? Math.Max(sizes.Max(), 16_000) : sizes.Max();
     await using var silo = await RunningSilo.Start(siloDll, null, null, fleetArgs);
     var plan = new FleetPlan(largest);
     var provisioning = Stopwatch.StartNew();

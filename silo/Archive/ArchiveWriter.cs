@@ -104,6 +104,12 @@ public sealed class ArchiveWriter(
 
             while (await reader.WaitToReadAsync(_abort.Token))
             {
+                if (_options.GatherMilliseconds > 0 && !_stopping && (!reader.CanCount || reader.Count < _options.BatchSize))
+                {
+                    // A district sends a few readings at a time, all the time: let a moment's worth gather into one batch.
+                    await Task.Delay(_options.GatherMilliseconds);
+                }
+
                 batch.Clear();
                 var taken = 0;
                 while (batch.Count < _options.BatchSize && reader.TryRead(out var item))

@@ -19,6 +19,12 @@ public sealed class HistoryOptions
     public int BatchSize { get; set; } = 20_000;
 
     /// <summary>
+    /// Milliseconds the writer lets records gather before it writes a batch that is not full: one transaction for the
+    /// hundreds of readings a district's terminals send meanwhile instead of one for every few. 0 writes at once.
+    /// </summary>
+    public int GatherMilliseconds { get; set; } = 250;
+
+    /// <summary>
     /// Records waiting for the database at most. When the database is slower than the ingest for long, what
     /// does not fit is not archived (counted and warned about); the live figures never wait for the archive.
     /// </summary>

@@ -201,7 +201,7 @@ public sealed class EnterpriseGrain(
             return false;
         }
 
-        await GrainFactory.GetGrain<IDistrictGrain>(Keys.District).ReportEnterprise(rollup);
+        await GrainFactory.Grain<IDistrictGrain>(Keys.District).ReportEnterprise(rollup);
         Archive(rollup, _rolledUp);
         _rolledUp = rollup;
         return true;

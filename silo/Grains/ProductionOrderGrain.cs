@@ -224,7 +224,7 @@ public sealed class ProductionOrderGrain(
         // save waits its turn in the store, and the cockpit should not wait with it.
         var summary = Summary();
         var reporting = report && (_reported is null || !SameFigures(_reported, summary))
-            ? GrainFactory.GetGrain<IEnterpriseGrain>(_enterprise).ReportOrder(summary)
+            ? GrainFactory.Grain<IEnterpriseGrain>(_enterprise).ReportOrder(summary)
             : null;
         var boarding = report && (_boardDirty || _reported is null || _reported.Status != summary.Status) ? ReportToBoard() : null;
         if (_dirty && save)
@@ -272,11 +272,19 @@ public sealed class ProductionOrderGrain(
     private void Counted(Reading reading, KeptReading before)
     {
         var key = (reading.Terminal, reading.Step);
-        _counted.TryGetValue(key, out var sum);
-        var ideal = sum is null ? state.State.Plan?.Routing.FirstOrDefault(r => r.Step == reading.Step)?.IdealRatePerHour : sum.IdealRatePerHour;
-        _counted[key] = new TerminalCount(IdPool.Shared(reading.Terminal), _order, IdPool.Shared(reading.Step),
-            (sum?.Good ?? 0) + reading.Good - before.Good, (sum?.Scrap ?? 0) + reading.Scrap - before.Scrap,
-            sum is not null && sum.At > reading.Ts ? sum.At : reading.Ts, ideal);
+        if (!_counted.TryGetValue(key, out var sum))
+        {
+            // The first reading of a terminal and step since the board last heard: the only one that looks anything up.
+            var ideal = state.State.Plan?.Routing.FirstOrDefault(r => r.Step == reading.Step)?.IdealRatePerHour;
+            sum = new TerminalCount(IdPool.Shared(reading.Terminal), _order, IdPool.Shared(reading.Step), 0, 0, reading.Ts, ideal);
+        }
+
+        _counted[key] = sum with
+        {
+            Good = sum.Good + reading.Good - before.Good,
+            Scrap = sum.Scrap + reading.Scrap - before.Scrap,
+            At = sum.At > reading.Ts ? sum.At : reading.Ts,
+        };
     }
 
     /// <summary>
@@ -290,7 +298,7 @@ public sealed class ProductionOrderGrain(
         _boardDirty = false;
         try
         {
-            await GrainFactory.GetGrain<IBoardGrain>(_enterprise).ReportOrder(BoardLine(), counted);
+            await GrainFactory.Grain<IBoardGrain>(_enterprise).ReportOrder(BoardLine(), counted);
         }
         catch
         {

@@ -270,6 +270,7 @@ public static class BrainHosting
             .Validate(o => o.RetentionDays is > 0 and <= 36_500, "History:RetentionDays must be between 1 and 36500")
             .Validate(o => o.BatchSize > 0 && o.QueueCapacity > 0 && o.PartitionsAhead >= 0 && o.StopWaitSeconds >= 0,
                 "History:BatchSize and History:QueueCapacity must be positive, History:PartitionsAhead and History:StopWaitSeconds not negative")
+            .Validate(o => o.GatherMilliseconds is >= 0 and <= 10_000, "History:GatherMilliseconds must be between 0 and 10000")
             .ValidateOnStart();
         services.AddSingleton<HistoryMetrics>();
         services.AddSingleton<HistoryArchive>();

@@ -4,6 +4,7 @@ using System.Threading.Channels;
 using IndustryBrain.Contracts;
 using IndustryBrain.Domain;
 using IndustryBrain.Silo.Archive;
+using IndustryBrain.Silo.Grains;
 using IndustryBrain.Silo.Mqtt;
 using IndustryBrain.Silo.Telemetry;
 using Microsoft.Extensions.Options;
@@ -214,7 +215,7 @@ public sealed class IngestPipeline(
         apply?.SetTag("ib.readings", readings.Length);
         try
         {
-            var grain = grains.GetGrain<IProductionOrderGrain>(Keys.Order(enterprise, order));
+            var grain = grains.Grain<IProductionOrderGrain>(Keys.Order(enterprise, order));
             var batch = new ReadingBatch(readings);
             var started = Stopwatch.GetTimestamp();
             for (var attempt = 1; ; attempt++)
@@ -290,8 +291,8 @@ public sealed class IngestPipeline(
                 {
                     TerminalStatus[] statuses = [.. group.Value];
                     await Task.WhenAll(
-                        grains.GetGrain<IEnterpriseGrain>(group.Key).UpdateTerminals(statuses),
-                        grains.GetGrain<IBoardGrain>(group.Key).UpdateTerminals(statuses));
+                        grains.Grain<IEnterpriseGrain>(group.Key).UpdateTerminals(statuses),
+                        grains.Grain<IBoardGrain>(group.Key).UpdateTerminals(statuses));
                     foreach (var status in group.Value)
                     {
                         archive.Status(group.Key, status);
