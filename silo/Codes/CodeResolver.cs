@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using IndustryBrain.Codes;
 using IndustryBrain.Contracts;
+using IndustryBrain.Silo.Grains;
 using Microsoft.Extensions.Options;
 
 namespace IndustryBrain.Silo.Codes;
@@ -34,7 +35,7 @@ public sealed class CodeResolver(IGrainFactory grains, VerificationKeyring keyri
             return kept.Profile;
         }
 
-        var profile = (await grains.GetGrain<IEnterpriseGrain>(enterprise).GetView()).Profile;
+        var profile = (await grains.Grain<IEnterpriseGrain>(enterprise).GetView()).Profile;
         if (_profiles.Count > 100_000)
         {
             _profiles.Clear();
@@ -58,7 +59,7 @@ public sealed class CodeResolver(IGrainFactory grains, VerificationKeyring keyri
             return new Resolution(name, prefix, new CodeLookup(CodeVerdicts.NotIssued, NotIssuedReasons.WrongCode, null, null));
         }
 
-        var lookup = await grains.GetGrain<ICodeBatchGrain>(CodeKeys.Batch(name.Prefix, name.Order)).Resolve(name.Serial, Options.WarnAfterScans);
+        var lookup = await grains.Grain<ICodeBatchGrain>(CodeKeys.Batch(name.Prefix, name.Order)).Resolve(name.Serial, Options.WarnAfterScans);
         return new Resolution(name, prefix, lookup);
     }
 
@@ -72,13 +73,13 @@ public sealed class CodeResolver(IGrainFactory grains, VerificationKeyring keyri
         }
 
         var matches = code is not null && (await keyring.Codes()).Verify(name, code);
-        var lookup = await grains.GetGrain<ICodeBatchGrain>(CodeKeys.Batch(name.Prefix, name.Order)).Scan(name.Serial, matches, place, Options.WarnAfterScans);
+        var lookup = await grains.Grain<ICodeBatchGrain>(CodeKeys.Batch(name.Prefix, name.Order)).Scan(name.Serial, matches, place, Options.WarnAfterScans);
         return new Resolution(name, prefix, lookup);
     }
 
     private async Task<(PrefixView? Prefix, Resolution? Refused)> Check(CodeName name)
     {
-        var prefix = await grains.GetGrain<ICodePrefixGrain>(name.Prefix).Get();
+        var prefix = await grains.Grain<ICodePrefixGrain>(name.Prefix).Get();
         if (prefix is null)
         {
             return (null, new Resolution(name, null, new CodeLookup(CodeVerdicts.NotIssued, NotIssuedReasons.UnknownPrefix, null, null)));
