@@ -123,6 +123,12 @@ public static class HandleEndpoints
             values.Add(new(8, "IB_SHOP", new("string", shop), 86400, at));
         }
 
+        if (resolution.FirmSuspended)
+        {
+            // Not cached by the reader: the suspension may be lifted at any time.
+            values.Add(new(9, "IB_PREFIX_SUSPENDED", new("string", resolution.Prefix.Reason ?? TraceBuilder.PrefixSuspended), 0, resolution.Prefix.DecidedAt ?? at));
+        }
+
         if (full)
         {
             var scans = resolution.Lookup.Scans;

@@ -10,12 +10,15 @@ namespace IndustryBrain.Silo.Codes;
 public sealed record Resolution(CodeName Name, PrefixView? Prefix, CodeLookup Lookup)
 {
     public bool Genuine => Lookup.Verdict == CodeVerdicts.Genuine;
+
+    /// <summary>The code is genuine but its firm's prefix is suspended now (no new codes; the page says why).</summary>
+    public bool FirmSuspended => Prefix?.State == PrefixStates.Suspended;
 }
 
 /// <summary>
 /// Resolution and scans, the same whichever syntax named the code (Handle, GS1 Digital Link, the trace page):
-/// the prefix must be approved, the serial inside one of its order's ranges and, when given (always for a scan),
-/// the verification code right. Two grain calls: the prefix, then the order's codes.
+/// the prefix must be approved (or suspended since: its codes were issued), the serial inside one of its order's
+/// ranges and, when given (always for a scan), the verification code right. Two grain calls: the prefix, then the order's codes.
 /// </summary>
 public sealed class CodeResolver(IGrainFactory grains, VerificationKeyring keyring, IOptions<CodeOptions> options, TimeProvider time)
 {
@@ -85,7 +88,9 @@ public sealed class CodeResolver(IGrainFactory grains, VerificationKeyring keyri
             return (null, new Resolution(name, null, new CodeLookup(CodeVerdicts.NotIssued, NotIssuedReasons.UnknownPrefix, null, null)));
         }
 
-        return prefix.State == PrefixStates.Approved
+        // A suspended prefix's codes were issued while it was approved: they stay genuine (a shopper holding a real
+        // knife must not read "counterfeit"), and the answer carries the suspension for the page to say so.
+        return prefix.State is PrefixStates.Approved or PrefixStates.Suspended
             ? (prefix, null)
             : (prefix, new Resolution(name, prefix, new CodeLookup(CodeVerdicts.NotIssued, NotIssuedReasons.PrefixNotApproved, null, null)));
     }

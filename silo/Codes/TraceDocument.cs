@@ -3,8 +3,12 @@ using IndustryBrain.Contracts;
 
 namespace IndustryBrain.Silo.Codes;
 
-/// <summary>The verdict of one scan or resolution: genuine (with the code's scans) or not issued (with why).</summary>
-public sealed record TraceVerdict(string Status, string? Reason, long Scans, DateTimeOffset? FirstScanAt, DateTimeOffset? LastScanAt, bool Warn, int WarnAfter);
+/// <summary>
+/// The verdict of one scan or resolution: genuine (with the code's scans) or not issued (with why). A genuine code
+/// whose firm's prefix is suspended now says so (<see cref="FirmNotice"/> "prefix-suspended", with the administrator's reason).
+/// </summary>
+public sealed record TraceVerdict(string Status, string? Reason, long Scans, DateTimeOffset? FirstScanAt, DateTimeOffset? LastScanAt, bool Warn, int WarnAfter,
+    string? FirmNotice = null, string? FirmNoticeReason = null);
 
 public sealed record TraceProduct(string Name, string Template, int TemplateVersion, string Category, string CategoryEn, string IndustryCode,
     TraceAttribute[] Attributes, string? Gtin);
@@ -36,8 +40,12 @@ public sealed record TraceDocument(
 /// <summary>Builds the trace page's document from the grains: the code's range, the order's counts, the firm.</summary>
 public static class TraceBuilder
 {
-    public static TraceVerdict Verdict(CodeLookup lookup, int warnAfter) => new(
-        lookup.Verdict, lookup.Reason, lookup.Scans?.Count ?? 0, lookup.Scans?.First.At, lookup.Scans?.Last.At, lookup.Warn, warnAfter);
+    /// <summary>"prefix-suspended": the notice a genuine code of a suspended prefix carries.</summary>
+    public const string PrefixSuspended = "prefix-suspended";
+
+    public static TraceVerdict Verdict(CodeLookup lookup, int warnAfter, PrefixView? prefix = null) => new(
+        lookup.Verdict, lookup.Reason, lookup.Scans?.Count ?? 0, lookup.Scans?.First.At, lookup.Scans?.Last.At, lookup.Warn, warnAfter,
+        prefix?.State == PrefixStates.Suspended ? PrefixSuspended : null, prefix?.State == PrefixStates.Suspended ? prefix.Reason : null);
 
     public static TraceDocument NotIssued(string handle, string reason, int warnAfter) =>
         new(handle, new TraceVerdict(CodeVerdicts.NotIssued, reason, 0, null, null, false, warnAfter), null, null, null, [], null, [], []);
@@ -74,7 +82,7 @@ public static class TraceBuilder
 
         return new TraceDocument(
             name.Handle,
-            Verdict(lookup, warnAfter),
+            Verdict(lookup, warnAfter, prefix),
             product,
             new TraceFirm(prefix.Enterprise, firm.Profile?.Name, firm.Profile?.Park, firm.Profile?.ShopUrl),
             new TraceOrder(range.Order, planned || steps.Length > 0 ? order.Status : null, order.Quantity, productionDate, started, order.LastReadingAt),

@@ -73,12 +73,20 @@ public sealed class CodeApiTests(CodeBrain fixture) : IClassFixture<CodeBrain>
         var code = (await Export(firm, "pfx-a", "PA-1", 1))[0][2];
         Assert.Equal("genuine", (string?)(await Scan(_public, prefix, "PA-1.000001", code))["verdict"]!["status"]);
 
-        // Suspended: its codes no longer resolve; approved again, they do.
+        // Suspended: no new codes, but the codes it issued stay genuine and say the firm is suspended, and why; a forged
+        // code of a suspended prefix is still not issued. Approved again, the notice is gone.
         await Json(await _admin.PostAsJsonAsync($"/api/prefixes/{prefix}/suspend", new { reason = "假冒投诉调查中" }), HttpStatusCode.OK);
-        var suspended = await Scan(_public, prefix, "PA-1.000001", code);
-        Assert.Equal(("not-issued", "prefix-not-approved"), ((string?)suspended["verdict"]!["status"], (string?)suspended["verdict"]!["reason"]));
+        await Refused(await firm.PostAsJsonAsync("/api/enterprises/pfx-a/codes", KnifeCodes("PA-2", 10)), HttpStatusCode.Conflict, "prefix-not-approved");
+        var suspended = (await Scan(_public, prefix, "PA-1.000001", code))["verdict"]!;
+        Assert.Equal(("genuine", "prefix-suspended", "假冒投诉调查中"),
+            ((string?)suspended["status"], (string?)suspended["firmNotice"], (string?)suspended["firmNoticeReason"]));
+        var forged = (await Scan(_public, prefix, "PA-1.000001", code == "AAAAAAAA" ? "BBBBBBBB" : "AAAAAAAA"))["verdict"]!;
+        Assert.Equal(("not-issued", "wrong-code"), ((string?)forged["status"], (string?)forged["reason"]));
+        var handle = await Json(await _public.GetAsync($"/api/handles/{prefix}/PA-1.000001?v={code}"), HttpStatusCode.OK);
+        Assert.Contains(handle["values"]!.AsArray(), v => (string?)v!["type"] == "IB_PREFIX_SUSPENDED" && (string?)v["data"]!["value"] == "假冒投诉调查中");
         await Json(await _admin.PostAsync($"/api/prefixes/{prefix}/approve", null), HttpStatusCode.OK);
-        Assert.Equal("genuine", (string?)(await Scan(_public, prefix, "PA-1.000001", code))["verdict"]!["status"]);
+        var approved = (await Scan(_public, prefix, "PA-1.000001", code))["verdict"]!;
+        Assert.Equal(("genuine", null), ((string?)approved["status"], (string?)approved["firmNotice"]));
 
         var listed = (await Json(await _admin.GetAsync("/api/prefixes"), HttpStatusCode.OK)).AsArray();
         Assert.Contains(listed, p => (string?)p!["prefix"] == prefix && (string?)p["state"] == "approved" && (long)p["codesAssigned"]! == 10);
