@@ -139,12 +139,14 @@ public static class BrainHosting
         {
             services.AddSingleton<EmbeddedBroker>();
             services.AddSingleton<IBrainPublisher>(sp => sp.GetRequiredService<EmbeddedBroker>());
+            services.AddSingleton<ITerminalSessions>(sp => sp.GetRequiredService<EmbeddedBroker>());
             services.AddHostedService(sp => sp.GetRequiredService<EmbeddedBroker>());
         }
         else
         {
             services.AddSingleton<BrokerConnection>();
             services.AddSingleton<IBrainPublisher>(sp => sp.GetRequiredService<BrokerConnection>());
+            services.AddSingleton<ITerminalSessions>(sp => sp.GetRequiredService<BrokerConnection>());
             services.AddHostedService(sp => sp.GetRequiredService<BrokerConnection>());
         }
 
