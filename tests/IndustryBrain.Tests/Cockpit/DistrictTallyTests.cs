@@ -206,4 +206,39 @@ public sealed class DistrictTallyTests
         Assert.Empty(tally.StaleBy(Evening));
         Assert.Equal(["b"], tally.StaleBy(Evening.AddHours(1)));
     }
+
+    [Fact]
+    public void A_tally_restored_from_its_snapshot_shows_the_same_view()
+    {
+        var tally = new DistrictTally();
+        tally.Apply(Rollup("qiaofeng", "knives", [new(Nov22, 100, 3850m)], new StatusCounts(0, 2, 1, 1, 0), online: 3,
+            nextDue: Evening.AddHours(1)));
+        tally.Apply(Rollup("guan", "locks", [new(Nov22, 50, 2250m)]));
+        tally.Apply(new BundleRollup("steel", BundleStates.Open, "strip", 100, 20600m, 2_060_000m, 40_000m, Evening.AddDays(1)));
+        tally.Record([new DailyOutput(Nov22.AddDays(-400), 9, 90m), new DailyOutput(Nov22.AddDays(-1), 70, 700m)]);
+
+        var restored = DistrictTally.Restore(tally.Snapshot());
+
+        Assert.Equal(tally.View(Evening, Shanghai, Map, 3), restored.View(Evening, Shanghai, Map, 3), new ViewComparer());
+        Assert.Equal(tally.StaleBy(Evening.AddHours(2)), restored.StaleBy(Evening.AddHours(2)));
+        Assert.Equal(tally.Snapshot().Recorded, restored.Snapshot().Recorded);
+    }
+
+    [Fact]
+    public void A_tally_restored_from_nothing_is_empty()
+    {
+        var view = DistrictTally.Restore(null).View(Evening, Shanghai, Map, 1);
+
+        Assert.Equal(0, view.Enterprises);
+        Assert.Equal(Output.Zero, view.OutputToday);
+    }
+
+    /// <summary>Views compared as their JSON: they hold arrays, which records compare by reference.</summary>
+    private sealed class ViewComparer : IEqualityComparer<CockpitView>
+    {
+        public bool Equals(CockpitView? x, CockpitView? y) =>
+            System.Text.Json.JsonSerializer.Serialize(x) == System.Text.Json.JsonSerializer.Serialize(y);
+
+        public int GetHashCode(CockpitView obj) => 0;
+    }
 }
