@@ -42,10 +42,6 @@ public sealed class DistrictTally
 
     public IEnumerable<EnterpriseRollup> Enterprises => _enterprises.Values;
 
-    public IEnumerable<BundleRollup> Bundles => _bundles.Values;
-
-    public IEnumerable<DailyOutput> Recorded => _recorded.Values;
-
     /// <summary>The tally from what it stored (<see cref="Snapshot"/>); the running totals are counted again.</summary>
     public static DistrictTally Restore(TallySnapshot? saved)
     {
@@ -66,10 +62,6 @@ public sealed class DistrictTally
 
     /// <summary>What the tally keeps across restarts.</summary>
     public TallySnapshot Snapshot() => new([.. _enterprises.Values], [.. _bundles.Values], [.. _recorded.Values]);
-
-    public int Registered => _registered;
-
-    public StatusCounts Orders => _orders;
 
     public void Apply(EnterpriseRollup rollup)
     {

@@ -17,8 +17,6 @@ public sealed class FlushTimer(IGrainBase grain, Func<Task> flush, TimeProvider 
     {
     }
 
-    public bool Armed => _timer is not null;
-
     /// <summary>Arms the timer unless it is armed.</summary>
     public void Arm()
     {

@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Text;
 using System.Text.Json;
 using IndustryBrain.Silo.Cluster;
+using IndustryBrain.Silo.Epoch;
 using IndustryBrain.Silo.Ingest;
 using Microsoft.Extensions.Options;
 using MQTTnet;

@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Net;
 using IndustryBrain.Contracts;
 using IndustryBrain.Silo.Cluster;
+using IndustryBrain.Silo.Epoch;
 using IndustryBrain.Silo.Ingest;
 using IndustryBrain.Silo.Security;
 using Microsoft.Extensions.Options;

@@ -19,15 +19,21 @@ public sealed class OrderFiguresTests
         return counts;
     }
 
+    /// <summary>A curve from <paramref name="from"/> at T0 to the counts' progress an hour later.</summary>
+    private static EtaEstimator Curve(double from, OrderCounts counts)
+    {
+        var eta = new EtaEstimator();
+        eta.Observe(T0, from);
+        eta.Observe(T0.AddHours(1), OrderRules.Progress(Plan, counts));
+        return eta;
+    }
+
     [Fact]
     public void Figures_come_from_the_plan_the_counts_and_the_curve()
     {
         var counts = Counts(60, 20);
-        var eta = new EtaEstimator();
-        eta.Observe(T0, 0.2);
-        eta.Observe(T0.AddHours(1), OrderRules.Progress(Plan, counts));
 
-        var figures = OrderFigures.Of(Plan, counts, eta, T0.AddHours(1));
+        var figures = OrderFigures.Of(Plan, counts, Curve(0.2, counts), T0.AddHours(1));
 
         Assert.Equal(0.4, figures.Progress);
         Assert.Equal(20, figures.Completed);
@@ -48,9 +54,7 @@ public sealed class OrderFiguresTests
     public void An_order_whose_curve_ends_after_its_due_time_is_at_risk_and_after_it_late()
     {
         var counts = Counts(10, 0);
-        var eta = new EtaEstimator();
-        eta.Observe(T0, 0);
-        eta.Observe(T0.AddHours(1), OrderRules.Progress(Plan, counts));
+        var eta = Curve(0, counts);
 
         Assert.Equal(OrderStatuses.AtRisk, OrderFigures.Of(Plan, counts, eta, T0.AddHours(1)).Status);
         Assert.Equal(OrderStatuses.Late, OrderFigures.Of(Plan, counts, eta, Due.AddTicks(1)).Status);
