@@ -216,26 +216,22 @@ public sealed class DistrictTally
         }
 
         return new CockpitView(
-            version,
             calendar.Local(now),
+            version,
             today,
             _registered,
             _online,
             _inFault,
             _orders.Active,
             Total(today),
+            _inProcess,
             Total(yesterday),
             _orders,
-            Procurement(),
-            map.Name,
-            map.NameEn,
-            [.. nodes],
-            map.Edges,
+            Procurement() with { Bundles = OpenBundles() },
+            new ChainView(map.Name, map.NameEn, [.. nodes], map.Edges),
             [.. _alerts.Take(MaxAlerts)],
             _orders.Late + _orders.AtRisk + _inFault,
             daily,
-            _inProcess,
-            OpenBundles(),
             Recorded: [.. _recorded.Values.Where(d => d.Date >= daily[0].Date && d.Date <= today)]);
     }
 

@@ -119,8 +119,9 @@ public sealed class DistrictGrain(
             var today = calendar.DateOf(now);
             _view = CounterfeitAlerts.Add(_tally.View(now, calendar, Chain, _version), _codeScans.Values, _tally, DistrictTally.MaxAlerts) with
             {
-                SalesValue = state.State.Sales.Values.Sum(s => s.OrderedValue),
-                SalesToday = state.State.Sales.Values.Where(s => s.Date == today).Sum(s => s.OrderedOnDate),
+                Sales = new DistrictSales(
+                    state.State.Sales.Values.Sum(s => s.OrderedValue),
+                    state.State.Sales.Values.Where(s => s.Date == today).Sum(s => s.OrderedOnDate)),
             };
         }
 

@@ -80,7 +80,7 @@ public sealed class DistrictTallyTests
         tally.Apply(Rollup("e", null));
         tally.Apply(Rollup("unregistered", null, registered: false));
 
-        var nodes = tally.View(Evening, Shanghai, Map, 1).Nodes.ToDictionary(n => n.Id);
+        var nodes = tally.View(Evening, Shanghai, Map, 1).Chain.Nodes.ToDictionary(n => n.Id);
 
         Assert.Equal(["steel", "knives", "locks", "other"], nodes.Keys);
         Assert.Equal((0, 0L, 0m), (nodes["steel"].Enterprises, nodes["steel"].OutputToday, nodes["steel"].ValueToday));
@@ -97,7 +97,7 @@ public sealed class DistrictTallyTests
         tally.Apply(Rollup("a", "knives", [new(Nov22, 100, 3850m)]));
         tally.Apply(Rollup("a", "locks", [new(Nov22, 100, 3850m)]));
 
-        var nodes = tally.View(Evening, Shanghai, Map, 1).Nodes.ToDictionary(n => n.Id);
+        var nodes = tally.View(Evening, Shanghai, Map, 1).Chain.Nodes.ToDictionary(n => n.Id);
 
         Assert.Equal((0, 0L), (nodes["knives"].Enterprises, nodes["knives"].OutputToday));
         Assert.Equal((1, 100L), (nodes["locks"].Enterprises, nodes["locks"].OutputToday));
@@ -121,7 +121,7 @@ public sealed class DistrictTallyTests
 
         Assert.Equal((Nov22, new Output(300, 11550m)), (late.Today, late.OutputToday));
         Assert.Equal((new DateOnly(2026, 11, 23), new Output(20, 770m), new Output(300, 11550m)), (early.Today, early.OutputToday, early.OutputYesterday));
-        Assert.Equal(20, early.Nodes.Single(n => n.Id == "knives").OutputToday);
+        Assert.Equal(20, early.Chain.Nodes.Single(n => n.Id == "knives").OutputToday);
         Assert.Equal(new DailyOutput(Nov22, 300, 11550m), early.Daily[^2]);
         Assert.Equal(new DailyOutput(new DateOnly(2026, 11, 23), 20, 770m), early.Daily[^1]);
     }
