@@ -1,3 +1,5 @@
+using System.Text.Json.Serialization;
+
 namespace IndustryBrain.Contracts;
 
 /// <summary>How many orders are in each status (docs/contract.md, "Orders").</summary>
@@ -165,34 +167,45 @@ public sealed record Alert(
 
 /// <summary>Pooled procurement across the district's bundles.</summary>
 [GenerateSerializer, Immutable, Alias("ib.ProcurementFigures")]
-public sealed record ProcurementFigures(int OpenBundles, int ClosedBundles, decimal PooledValue, decimal Savings);
+public sealed record ProcurementFigures(int OpenBundles, int ClosedBundles, decimal PooledValue, decimal Savings, BundleMark[]? Bundles = null);
+
+/// <summary>The chain map with each link's enterprises and output today.</summary>
+[GenerateSerializer, Immutable, Alias("ib.ChainView")]
+public sealed record ChainView(string? Name, string? NameEn, ChainLinkView[] Nodes, ChainEdge[] Edges);
+
+/// <summary>The district's sales orders from its firms' ERP documents: their value, and the value of those dated today.</summary>
+[GenerateSerializer, Immutable, Alias("ib.DistrictSales")]
+public sealed record DistrictSales(decimal Value, decimal Today);
 
 /// <summary>
-/// The district cockpit: totals, the chain map, alerts and the last 30 days (<see cref="Daily"/>: what the
-/// enterprises reported plus what was recorded; <see cref="Recorded"/>: the recorded part of those days alone).
+/// The district cockpit, as the district grain answers it and as GET /api/cockpit and each event of its stream show it
+/// (docs/contract.md, "Cockpit"; the JSON in this order): totals, the chain map, alerts and the last 30 days
+/// (<see cref="Daily"/>: what the enterprises reported plus what was recorded, or the history archive's past days with
+/// <see cref="DailySource"/> saying which; <see cref="Recorded"/>: the recorded part of those days alone, not shown).
 /// </summary>
 [GenerateSerializer, Immutable, Alias("ib.CockpitView")]
 public sealed record CockpitView(
-    long Version,
     DateTimeOffset AsOf,
+    long Version,
     DateOnly Today,
     int Enterprises,
     int TerminalsOnline,
     int TerminalsInFault,
     int ActiveOrders,
     Output OutputToday,
+    long InProcess,
     Output OutputYesterday,
-    StatusCounts OrdersByStatus,
+    [property: JsonConverter(typeof(StatusCountsAsObject))] StatusCounts OrdersByStatus,
     ProcurementFigures Procurement,
-    string? ChainName,
-    string? ChainNameEn,
-    ChainLinkView[] Nodes,
-    ChainEdge[] Edges,
+    ChainView Chain,
     Alert[] Alerts,
     int AlertsTotal,
     DailyOutput[] Daily,
-    long InProcess = 0,
-    BundleMark[]? OpenBundles = null,
-    decimal SalesValue = 0,
-    decimal SalesToday = 0,
-    DailyOutput[]? Recorded = null);
+    DistrictSales? Sales = null,
+    string DailySource = CockpitView.FromGrains,
+    string? DailyNote = null,
+    [property: JsonIgnore] DailyOutput[]? Recorded = null)
+{
+    /// <summary>The <see cref="DailySource"/> of days as the enterprises reported them to the district.</summary>
+    public const string FromGrains = "grains";
+}

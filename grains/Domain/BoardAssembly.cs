@@ -74,7 +74,7 @@ public static class BoardAssembly
                 names.TryAdd(s.Step, s.Name);
             }
 
-            var status = StatusAsOf(line, now);
+            var status = Lateness.AsOf(line.Status, line.Due, now);
             if (status == OrderStatuses.Done)
             {
                 continue;
@@ -135,10 +135,6 @@ public static class BoardAssembly
             facts.Sales,
             facts.Shifts);
     }
-
-    /// <summary>An order that was on track or at risk when it last told the board is late once its due time has passed.</summary>
-    public static string StatusAsOf(BoardLine line, DateTimeOffset now) =>
-        line.Due is { } due && now > due && line.Status is OrderStatuses.OnTrack or OrderStatuses.AtRisk ? OrderStatuses.Late : line.Status;
 
     private static void Add<TKey>(Dictionary<TKey, OeeFigures> sums, TKey key, OeeFigures part)
         where TKey : notnull =>

@@ -8,13 +8,20 @@ public sealed class DailyLedger
     public const int Days = 31;
     private readonly SortedDictionary<DateOnly, DailyOutput> _days = [];
 
-    public DailyLedger(IEnumerable<DailyOutput>? days = null)
+    /// <summary>The ledger from the days it stored (<see cref="Snapshot"/>).</summary>
+    public static DailyLedger Restore(IEnumerable<DailyOutput>? days)
     {
+        var ledger = new DailyLedger();
         foreach (var day in days ?? [])
         {
-            _days[day.Date] = day;
+            ledger._days[day.Date] = day;
         }
+
+        return ledger;
     }
+
+    /// <summary>The days as stored.</summary>
+    public List<DailyOutput> Snapshot() => [.. _days.Values];
 
     public void Add(DateOnly date, long units, decimal value)
     {

@@ -2,6 +2,9 @@ using IndustryBrain.Contracts;
 
 namespace IndustryBrain.Domain;
 
+/// <summary>What the district's tally keeps across restarts: the latest roll-up of each enterprise and bundle, and the recorded days.</summary>
+public sealed record TallySnapshot(List<EnterpriseRollup> Enterprises, List<BundleRollup> Bundles, List<DailyOutput> Recorded);
+
 /// <summary>
 /// The district's running totals over the latest roll-up of each enterprise and bundle. A new roll-up
 /// replaces the old one: its figures are taken out of the totals and the new ones put in, so the work
@@ -39,13 +42,26 @@ public sealed class DistrictTally
 
     public IEnumerable<EnterpriseRollup> Enterprises => _enterprises.Values;
 
-    public IEnumerable<BundleRollup> Bundles => _bundles.Values;
+    /// <summary>The tally from what it stored (<see cref="Snapshot"/>); the running totals are counted again.</summary>
+    public static DistrictTally Restore(TallySnapshot? saved)
+    {
+        var tally = new DistrictTally();
+        foreach (var rollup in saved?.Enterprises ?? [])
+        {
+            tally.Apply(rollup);
+        }
 
-    public IEnumerable<DailyOutput> Recorded => _recorded.Values;
+        foreach (var rollup in saved?.Bundles ?? [])
+        {
+            tally.Apply(rollup);
+        }
 
-    public int Registered => _registered;
+        tally.Record(saved?.Recorded ?? []);
+        return tally;
+    }
 
-    public StatusCounts Orders => _orders;
+    /// <summary>What the tally keeps across restarts.</summary>
+    public TallySnapshot Snapshot() => new([.. _enterprises.Values], [.. _bundles.Values], [.. _recorded.Values]);
 
     public void Apply(EnterpriseRollup rollup)
     {
@@ -107,7 +123,7 @@ public sealed class DistrictTally
             .Where(e => query.ChainNode is null || e.ChainNode == query.ChainNode)
             .Where(e => query.From is null || string.CompareOrdinal(e.Enterprise, query.From) >= 0)
             .Where(e => query.Status is null || e.Orders.ToDictionary()[query.Status] > 0
-                || (query.Status == OrderStatuses.Late && e.NextDue is { } due && due < now))
+                || (query.Status == OrderStatuses.Late && Lateness.PastDue(e.NextDue, now)))
             .OrderBy(e => e.Enterprise, StringComparer.Ordinal)
             .Select(e => new OrderHolder(e.Enterprise, e.Name))];
 
@@ -118,7 +134,7 @@ public sealed class DistrictTally
     public List<string> StaleBy(DateTimeOffset now)
     {
         var stale = new List<string>();
-        while (_dues.Count > 0 && _dues.Min.Due < now)
+        while (_dues.Count > 0 && Lateness.PastDue(_dues.Min.Due, now))
         {
             stale.Add(_dues.Min.Enterprise);
             _dues.Remove(_dues.Min);
@@ -200,26 +216,22 @@ public sealed class DistrictTally
         }
 
         return new CockpitView(
-            version,
             calendar.Local(now),
+            version,
             today,
             _registered,
             _online,
             _inFault,
             _orders.Active,
             Total(today),
+            _inProcess,
             Total(yesterday),
             _orders,
-            Procurement(),
-            map.Name,
-            map.NameEn,
-            [.. nodes],
-            map.Edges,
+            Procurement() with { Bundles = OpenBundles() },
+            new ChainView(map.Name, map.NameEn, [.. nodes], map.Edges),
             [.. _alerts.Take(MaxAlerts)],
             _orders.Late + _orders.AtRisk + _inFault,
             daily,
-            _inProcess,
-            OpenBundles(),
             Recorded: [.. _recorded.Values.Where(d => d.Date >= daily[0].Date && d.Date <= today)]);
     }
 

@@ -11,12 +11,6 @@ public static class EnterpriseRollups
     /// <summary>At most this many terminals in fault are named per enterprise; the count stays exact.</summary>
     public const int MaxFaults = 10;
 
-    /// <summary>An order that was on track or at risk when it last reported is late once its due time has passed.</summary>
-    public static string StatusAsOf(OrderSummary order, DateTimeOffset now) =>
-        order.Due is { } due && now > due && order.Status is OrderStatuses.OnTrack or OrderStatuses.AtRisk
-            ? OrderStatuses.Late
-            : order.Status;
-
     public static EnterpriseRollup Of(
         string enterprise,
         EnterpriseProfile? profile,
@@ -31,20 +25,20 @@ public static class EnterpriseRollups
         List<OrderMark>? watch = null;
         foreach (var order in orders)
         {
-            var status = StatusAsOf(order, now);
+            var status = Lateness.AsOf(order.Status, order.Due, now);
             counts = counts.With(status, 1);
             if (status != OrderStatuses.Done)
             {
                 inProcess += order.InProcess;
             }
 
-            if (status is OrderStatuses.OnTrack or OrderStatuses.AtRisk && order.Due is { } due && (nextDue is null || due < nextDue))
+            if (Lateness.CanTurnLate(status) && order.Due is { } due && (nextDue is null || due < nextDue))
             {
                 // The counts go stale when this order turns late; the district asks again then.
                 nextDue = due;
             }
 
-            if (status is OrderStatuses.Late or OrderStatuses.AtRisk)
+            if (Lateness.IsBehind(status))
             {
                 (watch ??= []).Add(new OrderMark(order.Order, status, order.Due, order.Product, order.Progress));
             }

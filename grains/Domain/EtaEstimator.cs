@@ -48,6 +48,9 @@ public sealed class EtaEstimator
 
     public IReadOnlyList<ProgressSample> Anchors => _anchors;
 
+    /// <summary>The curve as stored: its anchors and latest point (<see cref="Restore"/> takes them back).</summary>
+    public (List<ProgressSample> Anchors, ProgressSample? Latest) Snapshot() => ([.. _anchors], Latest);
+
     public void Observe(DateTimeOffset at, double progress)
     {
         if (Latest is not null && at < Latest.At)

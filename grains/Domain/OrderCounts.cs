@@ -91,7 +91,8 @@ public sealed class OrderCounts
         return terminals?.Count ?? 0;
     }
 
-    public List<KeptEntry> ToEntries()
+    /// <summary>The kept readings as the order stores them.</summary>
+    public List<KeptEntry> Snapshot()
     {
         var entries = new List<KeptEntry>(_kept.Count);
         foreach (var (key, kept) in _kept)
@@ -102,7 +103,8 @@ public sealed class OrderCounts
         return entries;
     }
 
-    public static OrderCounts FromEntries(IEnumerable<KeptEntry>? entries)
+    /// <summary>The counts from the kept readings the order stored (<see cref="Snapshot"/>).</summary>
+    public static OrderCounts Restore(IEnumerable<KeptEntry>? entries)
     {
         var counts = new OrderCounts();
         foreach (var e in entries ?? [])

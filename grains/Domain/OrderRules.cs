@@ -62,26 +62,6 @@ public static class OrderRules
         return Math.Max(0, Math.Min(started, plan.Quantity) - completed);
     }
 
-    public static string Status(OrderPlan? plan, long completed, DateTimeOffset? eta, DateTimeOffset now)
-    {
-        if (plan is null)
-        {
-            return OrderStatuses.Unplanned;
-        }
-
-        if (completed >= plan.Quantity)
-        {
-            return OrderStatuses.Done;
-        }
-
-        if (now > plan.Due)
-        {
-            return OrderStatuses.Late;
-        }
-
-        return eta is { } projected && projected > plan.Due ? OrderStatuses.AtRisk : OrderStatuses.OnTrack;
-    }
-
     /// <summary>Null when the plan is acceptable at <paramref name="now"/>; otherwise why not.</summary>
     public static string? PlanProblem(OrderPlan? plan, DateTimeOffset now)
     {

@@ -11,7 +11,15 @@ public sealed class StepTimes
 {
     private readonly Dictionary<string, StepSpan> _steps;
 
-    public StepTimes(IDictionary<string, StepSpan>? kept = null) => _steps = new Dictionary<string, StepSpan>(kept ?? new Dictionary<string, StepSpan>(), StringComparer.Ordinal);
+    private StepTimes(IDictionary<string, StepSpan>? kept) => _steps = new Dictionary<string, StepSpan>(kept ?? new Dictionary<string, StepSpan>(), StringComparer.Ordinal);
+
+    public StepTimes()
+        : this(null)
+    {
+    }
+
+    /// <summary>The step times from what the order stored (<see cref="Snapshot"/>).</summary>
+    public static StepTimes Restore(IDictionary<string, StepSpan>? kept) => new(kept);
 
     public int Count => _steps.Count;
 
@@ -30,5 +38,6 @@ public sealed class StepTimes
 
     public StepSpan? Of(string step) => _steps.TryGetValue(step, out var span) ? span : null;
 
-    public Dictionary<string, StepSpan> ToDictionary() => new(_steps, StringComparer.Ordinal);
+    /// <summary>The step times as stored.</summary>
+    public Dictionary<string, StepSpan> Snapshot() => new(_steps, StringComparer.Ordinal);
 }

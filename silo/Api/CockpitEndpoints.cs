@@ -23,7 +23,7 @@ public static class CockpitEndpoints
             return Results.Json(CockpitDocument.From(view, trend.For(view)), CockpitDocument.Json);
         })
         .WithSummary("The district view: totals, chain map, orders by status, procurement, alerts and the last 30 days (past days from the history archive: dailySource, dailyNote)")
-        .Produces<CockpitDocument>();
+        .Produces<CockpitView>();
 
         // EventSource cannot send headers, so a browser passes its key as ?access_token=; the auth layer reads it.
         cockpit.MapGet("/stream", (CockpitFeed feed, HttpContext context, IHostApplicationLifetime lifetime, KeyWatch keys) =>

@@ -3,6 +3,7 @@ using IndustryBrain.Contracts;
 using IndustryBrain.Domain;
 using IndustryBrain.Silo.Archive;
 using IndustryBrain.Silo.Cluster;
+using IndustryBrain.Silo.Epoch;
 using IndustryBrain.Silo.Hosting;
 using IndustryBrain.Silo.Ingest;
 using IndustryBrain.Silo.Mqtt;

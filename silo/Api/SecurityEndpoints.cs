@@ -97,7 +97,7 @@ public static class SecurityEndpoints
         var credential = app.MapGroup("/api/enterprises/{enterprise}/terminals/{terminal}/credential").WithTags("Security");
 
         credential.MapPost("/", async (string enterprise, string terminal, IGrainFactory grains, TimeProvider time,
-            TerminalVerifier verifier, IServiceProvider services) =>
+            TerminalVerifier verifier, ITerminalSessions sessions) =>
         {
             if ((Ids.Problem(enterprise, "enterprise") ?? Ids.Problem(terminal, "terminal")) is { } badId)
             {
@@ -114,9 +114,9 @@ public static class SecurityEndpoints
                 .Issue(new TerminalCredential(terminal, SecretHash.Create(password), time.GetUtcNow()));
             var username = $"{enterprise}/{terminal}";
             verifier.Forget(username);
-            if (rotated && services.GetService<EmbeddedBroker>() is { } broker)
+            if (rotated)
             {
-                await broker.Disconnect(username);
+                await sessions.Disconnect(new HashSet<string>(StringComparer.Ordinal) { username });
             }
 
             var issued = new IssuedCredential(username, password);
@@ -127,7 +127,7 @@ public static class SecurityEndpoints
         .Produces<IssuedCredential>(StatusCodes.Status201Created)
         .ProducesProblem(StatusCodes.Status404NotFound);
 
-        credential.MapDelete("/", async (string enterprise, string terminal, IGrainFactory grains, TerminalVerifier verifier, IServiceProvider services) =>
+        credential.MapDelete("/", async (string enterprise, string terminal, IGrainFactory grains, TerminalVerifier verifier, ITerminalSessions sessions) =>
         {
             if ((Ids.Problem(enterprise, "enterprise") ?? Ids.Problem(terminal, "terminal")) is { } badId)
             {
@@ -137,10 +137,7 @@ public static class SecurityEndpoints
             var revoked = await grains.GetGrain<ITerminalCredentialsGrain>(enterprise).Revoke(terminal);
             var username = $"{enterprise}/{terminal}";
             verifier.Forget(username);
-            if (services.GetService<EmbeddedBroker>() is { } broker)
-            {
-                await broker.Disconnect(username);
-            }
+            await sessions.Disconnect(new HashSet<string>(StringComparer.Ordinal) { username });
 
             return revoked
                 ? Results.NoContent()

@@ -25,7 +25,7 @@ public static class TerminalFleetEndpoints
     public static void MapTerminalFleet(this IEndpointRouteBuilder app)
     {
         app.MapPost("/api/enterprises/{enterprise}/terminals/credentials", async (string enterprise, HttpRequest request,
-            IGrainFactory grains, TimeProvider time, TerminalVerifier verifier, IServiceProvider services, IOptions<JsonOptions> json) =>
+            IGrainFactory grains, TimeProvider time, TerminalVerifier verifier, ITerminalSessions sessions, IOptions<JsonOptions> json) =>
         {
             if (Ids.Problem(enterprise, "enterprise") is { } badId)
             {
@@ -73,10 +73,7 @@ public static class TerminalFleetEndpoints
                 issued[i] = new IssuedTerminal(terminals[i], username, passwords[i], rotated[i]);
             }
 
-            if (services.GetService<EmbeddedBroker>() is { } broker)
-            {
-                await broker.Disconnect(replaced);
-            }
+            await sessions.Disconnect(replaced);
 
             return Results.Ok(new IssuedFleet(enterprise, issued.Length, rotated.Count(r => r), issued));
         })

@@ -1,3 +1,4 @@
+using IndustryBrain.Silo.Epoch;
 using IndustryBrain.Silo.Mqtt;
 using Microsoft.Extensions.Options;
 

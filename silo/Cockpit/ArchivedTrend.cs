@@ -23,7 +23,7 @@ public sealed record Trend(DailyOutput[] Daily, string Source, string? Note, lon
 public sealed class ArchivedTrend(IHistoryStore store, ArchiveWriter writer, IOptions<HistoryOptions> options, TimeProvider time, ILogger<ArchivedTrend> logger)
 {
     public const string FromArchive = "archive";
-    public const string FromGrains = "grains";
+    public const string FromGrains = CockpitView.FromGrains;
     public static readonly TimeSpan RefreshEvery = TimeSpan.FromMinutes(5);
     public static readonly TimeSpan AtMostEvery = TimeSpan.FromSeconds(2);
     public static readonly TimeSpan RetryAfter = TimeSpan.FromSeconds(5);

@@ -29,11 +29,8 @@ public sealed class CockpitFeed(IGrainFactory grains, ArchivedTrend trend, TimeP
 
     private volatile CockpitSnapshot? _latest;
     private TaskCompletionSource _next = new(TaskCreationOptions.RunContinuationsAsynchronously);
-    private int _clients;
 
     public CockpitSnapshot? Latest => _latest;
-
-    public int Clients => Volatile.Read(ref _clients);
 
     /// <summary>The district view last read, for the metrics (active orders, terminals online).</summary>
     public CockpitView? LatestView { get; private set; }
@@ -84,36 +81,28 @@ public sealed class CockpitFeed(IGrainFactory grains, ArchivedTrend trend, TimeP
     /// </summary>
     public async IAsyncEnumerable<SseItem<string>> Stream([EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        Interlocked.Increment(ref _clients);
-        try
+        long sent = long.MinValue;
+        var first = true;
+        while (!cancellationToken.IsCancellationRequested)
         {
-            long sent = long.MinValue;
-            var first = true;
-            while (!cancellationToken.IsCancellationRequested)
+            // Take the wake-up before reading the latest view, so a view published in between is not missed.
+            var next = Volatile.Read(ref _next).Task;
+            var latest = _latest;
+            if (latest is not null && latest.Version != sent)
             {
-                // Take the wake-up before reading the latest view, so a view published in between is not missed.
-                var next = Volatile.Read(ref _next).Task;
-                var latest = _latest;
-                if (latest is not null && latest.Version != sent)
+                sent = latest.Version;
+                yield return new SseItem<string>(latest.Json)
                 {
-                    sent = latest.Version;
-                    yield return new SseItem<string>(latest.Json)
-                    {
-                        EventId = latest.Version.ToString(CultureInfo.InvariantCulture),
-                        ReconnectionInterval = first ? ReconnectAfter : null,
-                    };
-                    first = false;
-                }
-
-                if (!await Woken(next, cancellationToken) && !cancellationToken.IsCancellationRequested)
-                {
-                    yield return new SseItem<string>(time.GetUtcNow().ToString("O", CultureInfo.InvariantCulture), "heartbeat");
-                }
+                    EventId = latest.Version.ToString(CultureInfo.InvariantCulture),
+                    ReconnectionInterval = first ? ReconnectAfter : null,
+                };
+                first = false;
             }
-        }
-        finally
-        {
-            Interlocked.Decrement(ref _clients);
+
+            if (!await Woken(next, cancellationToken) && !cancellationToken.IsCancellationRequested)
+            {
+                yield return new SseItem<string>(time.GetUtcNow().ToString("O", CultureInfo.InvariantCulture), "heartbeat");
+            }
         }
     }
 

@@ -1,6 +1,5 @@
 using IndustryBrain.Contracts;
 using IndustryBrain.Domain;
-using IndustryBrain.Silo.Hosting;
 using Microsoft.Extensions.Options;
 
 namespace IndustryBrain.Silo.Cockpit;

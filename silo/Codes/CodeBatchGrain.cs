@@ -23,6 +23,7 @@ public sealed class CodeBatchGrain(
     TimeProvider time) : Grain, ICodeBatchGrain
 {
     private static readonly TimeSpan FlushEvery = TimeSpan.FromSeconds(1);
+    private static readonly TimeSpan FirstFlushAfter = TimeSpan.FromMilliseconds(50);
     private string _prefix = "";
     private string _order = "";
     private bool _dirty;
@@ -30,10 +31,11 @@ public sealed class CodeBatchGrain(
     private long _suspect;
     private string? _lastSuspect;
     private DateOnly _day;
-    private IGrainTimer? _flush;
+    private FlushTimer _flush = null!;
 
     public override Task OnActivateAsync(CancellationToken cancellationToken)
     {
+        _flush = new FlushTimer(this, () => Flush(report: true), time, FlushEvery, FirstFlushAfter);
         (_prefix, _order) = CodeKeys.SplitBatch(this.GetPrimaryKeyString());
         return Task.CompletedTask;
     }
@@ -113,7 +115,7 @@ public sealed class CodeBatchGrain(
             _lastSuspect = new CodeName(_prefix, _order, serial).Handle;
         }
 
-        _flush ??= this.RegisterGrainTimer(() => Flush(report: true), new GrainTimerCreationOptions(TimeSpan.FromMilliseconds(50), FlushEvery));
+        _flush.Arm();
     }
 
     /// <summary>Tells the prefix the counts since the last report (one-way: it never waits on the prefix).</summary>
@@ -153,8 +155,7 @@ public sealed class CodeBatchGrain(
 
         if (!_dirty && _scans == 0)
         {
-            _flush?.Dispose();
-            _flush = null;
+            _flush.Disarm();
         }
     }
 }

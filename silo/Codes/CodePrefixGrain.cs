@@ -31,8 +31,9 @@ public sealed class CodePrefixGrain(
     public const string Refuse = "refuse";
     public const string Suspend = "suspend";
     private static readonly TimeSpan FlushEvery = TimeSpan.FromSeconds(1);
+    private static readonly TimeSpan FirstFlushAfter = TimeSpan.FromMilliseconds(50);
     private ScanDays _days = new();
-    private IGrainTimer? _flush;
+    private FlushTimer _flush = null!;
     private bool _dirty;
     private ScanDay? _told;
     private PrefixView? _view;
@@ -41,6 +42,7 @@ public sealed class CodePrefixGrain(
 
     public override Task OnActivateAsync(CancellationToken cancellationToken)
     {
+        _flush = new FlushTimer(this, () => Flush(tell: true), time, FlushEvery, FirstFlushAfter);
         _days = new ScanDays(state.State.Days);
         return Task.CompletedTask;
     }
@@ -145,7 +147,7 @@ public sealed class CodePrefixGrain(
 
         _days.Add(date, scans, suspect, lastSuspect);
         _dirty = true;
-        _flush ??= this.RegisterGrainTimer(() => Flush(tell: true), new GrainTimerCreationOptions(TimeSpan.FromMilliseconds(50), FlushEvery));
+        _flush.Arm();
         return Task.CompletedTask;
     }
 
@@ -173,8 +175,7 @@ public sealed class CodePrefixGrain(
         }
         else if (!_dirty)
         {
-            _flush?.Dispose();
-            _flush = null;
+            _flush.Disarm();
         }
     }
 

@@ -3,8 +3,8 @@ using IndustryBrain.Domain;
 
 namespace IndustryBrain.Silo.Grains;
 
-/// <summary>What a firm's board keeps in storage.</summary>
-public sealed class BoardState
+/// <summary>What a firm's board keeps in storage. Its output per day is held by its <see cref="DailyLedger"/> while it is active.</summary>
+public sealed class BoardState : IHeldState
 {
     public Dictionary<string, BoardLine> Orders { get; set; } = new(StringComparer.Ordinal);
     public Dictionary<string, TerminalRecord> Terminals { get; set; } = new(StringComparer.Ordinal);
@@ -12,6 +12,8 @@ public sealed class BoardState
     public List<DailyOutput> Daily { get; set; } = [];
     public Dictionary<string, DateOnly> DoneOn { get; set; } = new(StringComparer.Ordinal);
     public SalesFigures? Sales { get; set; }
+
+    public void Release() => Daily = [];
 }
 
 /// <summary>
@@ -36,12 +38,14 @@ public sealed class BoardGrain(
     private bool _changed = true;
     private BoardView? _view;
     private bool _dirty;
-    private IGrainTimer? _save;
+    private FlushTimer _save = null!;
     private string? _name;
 
     public override Task OnActivateAsync(CancellationToken cancellationToken)
     {
-        _daily = new DailyLedger(state.State.Daily);
+        _save = new FlushTimer(this, Save, time, SaveEvery);
+        _daily = DailyLedger.Restore(state.State.Daily);
+        state.State.Release();
         _version = time.GetUtcNow().ToUnixTimeMilliseconds(); // versions stay new across activations
         return Task.CompletedTask;
     }
@@ -160,23 +164,21 @@ public sealed class BoardGrain(
     {
         _changed = true;
         _dirty = true;
-        _save ??= this.RegisterGrainTimer(Save, new GrainTimerCreationOptions(SaveEvery, SaveEvery));
+        _save.Arm();
     }
 
     private async Task Save()
     {
         if (!_dirty)
         {
-            _save?.Dispose();
-            _save = null;
+            _save.Disarm();
             return;
         }
 
         _dirty = false;
-        state.State.Daily = [.. _daily.ToArray()];
         try
         {
-            await state.WriteStateAsync();
+            await state.WriteHeld(s => s.Daily = _daily.Snapshot());
         }
         catch
         {

@@ -5,8 +5,11 @@ using IndustryBrain.Silo.Cockpit;
 
 namespace IndustryBrain.Silo.Grains;
 
-/// <summary>What the district keeps in storage: the latest roll-up of each enterprise and bundle, and a chain map set through the API.</summary>
-public sealed class DistrictState
+/// <summary>
+/// What the district keeps in storage: the latest roll-up of each enterprise and bundle, and a chain map set through the API.
+/// The roll-ups, recorded days and code scans are held by the grain (<see cref="DistrictTally"/>) while it is active.
+/// </summary>
+public sealed class DistrictState : IHeldState
 {
     public List<EnterpriseRollup> Enterprises { get; set; } = [];
     public List<BundleRollup> Bundles { get; set; } = [];
@@ -14,6 +17,14 @@ public sealed class DistrictState
     public ChainMap? Chain { get; set; }
     public Dictionary<string, SalesRollup> Sales { get; set; } = new(StringComparer.Ordinal);
     public List<CodeScanRollup> CodeScans { get; set; } = [];
+
+    public void Release()
+    {
+        Enterprises = [];
+        Bundles = [];
+        Recorded = [];
+        CodeScans = [];
+    }
 }
 
 /// <summary>
@@ -32,7 +43,7 @@ public sealed class DistrictGrain(
 {
     private static readonly TimeSpan TickEvery = TimeSpan.FromSeconds(1);
     private static readonly TimeSpan SaveEvery = TimeSpan.FromSeconds(5);
-    private readonly DistrictTally _tally = new();
+    private DistrictTally _tally = new();
     private long _version;
     private DateOnly _today;
     private CockpitView? _view;
@@ -44,21 +55,14 @@ public sealed class DistrictGrain(
 
     public override Task OnActivateAsync(CancellationToken cancellationToken)
     {
-        foreach (var rollup in state.State.Enterprises)
-        {
-            _tally.Apply(rollup);
-        }
-
-        foreach (var rollup in state.State.Bundles)
-        {
-            _tally.Apply(rollup);
-        }
-
-        _tally.Record(state.State.Recorded);
-        foreach (var scans in state.State.CodeScans)
+        var saved = state.State;
+        _tally = DistrictTally.Restore(new TallySnapshot(saved.Enterprises, saved.Bundles, saved.Recorded));
+        foreach (var scans in saved.CodeScans)
         {
             _codeScans[scans.Prefix] = scans;
         }
+
+        saved.Release();
 
         var now = time.GetUtcNow();
         _today = calendar.DateOf(now);
@@ -115,8 +119,9 @@ public sealed class DistrictGrain(
             var today = calendar.DateOf(now);
             _view = CounterfeitAlerts.Add(_tally.View(now, calendar, Chain, _version), _codeScans.Values, _tally, DistrictTally.MaxAlerts) with
             {
-                SalesValue = state.State.Sales.Values.Sum(s => s.OrderedValue),
-                SalesToday = state.State.Sales.Values.Where(s => s.Date == today).Sum(s => s.OrderedOnDate),
+                Sales = new DistrictSales(
+                    state.State.Sales.Values.Sum(s => s.OrderedValue),
+                    state.State.Sales.Values.Where(s => s.Date == today).Sum(s => s.OrderedOnDate)),
             };
         }
 
@@ -192,18 +197,21 @@ public sealed class DistrictGrain(
 
         _dirty = false;
         _savedAt = time.GetUtcNow();
-        state.State.Enterprises = [.. _tally.Enterprises];
-        state.State.Bundles = [.. _tally.Bundles];
-        state.State.Recorded = [.. _tally.Recorded];
-        state.State.CodeScans = [.. _codeScans.Values.Where(s => s.Date >= _today.AddDays(-1))];
         try
         {
-            await state.WriteStateAsync();
+            await state.WriteHeld(Snapshot);
         }
         catch
         {
             _dirty = true;
             throw;
         }
+    }
+
+    /// <summary>Fills in what the tally and the code scans hold, for a save.</summary>
+    private void Snapshot(DistrictState saving)
+    {
+        (saving.Enterprises, saving.Bundles, saving.Recorded) = _tally.Snapshot();
+        saving.CodeScans = [.. _codeScans.Values.Where(s => s.Date >= _today.AddDays(-1))];
     }
 }

@@ -4,8 +4,8 @@ using IndustryBrain.Silo.Archive;
 
 namespace IndustryBrain.Silo.Grains;
 
-/// <summary>What an enterprise keeps in storage.</summary>
-public sealed class EnterpriseState
+/// <summary>What an enterprise keeps in storage. Its output per day is held by its <see cref="DailyLedger"/> while it is active.</summary>
+public sealed class EnterpriseState : IHeldState
 {
     public EnterpriseProfile? Profile { get; set; }
     public DateTimeOffset? RegisteredAt { get; set; }
@@ -13,6 +13,8 @@ public sealed class EnterpriseState
     public Dictionary<string, TerminalStatus> Terminals { get; set; } = new(StringComparer.Ordinal);
     public List<DailyOutput> Daily { get; set; } = [];
     public Dictionary<string, ProcurementRecord> Procurement { get; set; } = new(StringComparer.Ordinal);
+
+    public void Release() => Daily = [];
 }
 
 /// <summary>
@@ -32,17 +34,18 @@ public sealed class EnterpriseGrain(
     private static readonly TimeSpan FirstFlushAfter = TimeSpan.FromMilliseconds(50);
     private DailyLedger _daily = new();
     private bool _dirty;
-    private IGrainTimer? _flush;
-    private DateTimeOffset _flushedAt;
+    private FlushTimer _flush = null!;
     private EnterpriseRollup? _rolledUp;
 
     public override Task OnActivateAsync(CancellationToken cancellationToken)
     {
-        _daily = new DailyLedger(state.State.Daily);
+        _flush = new FlushTimer(this, Flush, time, FlushEvery, FirstFlushAfter);
+        _daily = DailyLedger.Restore(state.State.Daily);
+        state.State.Release();
         if (state.RecordExists)
         {
             // Tell the district once after (re)activation: a roll-up sent after its last save was lost in a restart.
-            _flush = this.RegisterGrainTimer(Flush, new GrainTimerCreationOptions(FirstFlushAfter, FlushEvery));
+            _flush.Arm();
         }
 
         return Task.CompletedTask;
@@ -149,33 +152,28 @@ public sealed class EnterpriseGrain(
 
     /// <summary>An order that was on track when it last reported is late once its due time has passed.</summary>
     private static OrderSummary AsOf(OrderSummary order, DateTimeOffset now) =>
-        EnterpriseRollups.StatusAsOf(order, now) is var status && status != order.Status ? order with { Status = status } : order;
+        Lateness.AsOf(order.Status, order.Due, now) is var status && status != order.Status ? order with { Status = status } : order;
 
     private void MarkDirty()
     {
         _dirty = true;
-        if (_flush is null)
-        {
-            var wait = _flushedAt + FlushEvery - time.GetUtcNow();
-            _flush = this.RegisterGrainTimer(Flush, new GrainTimerCreationOptions(wait > FirstFlushAfter ? wait : FirstFlushAfter, FlushEvery));
-        }
+        _flush.Arm();
     }
 
     private Task Flush() => Flush(rollUp: true);
 
     private async Task Flush(bool rollUp)
     {
-        _flushedAt = time.GetUtcNow();
+        _flush.Begin();
 
         // The district hears the roll-up while the state is being saved, not after (see ProductionOrderGrain).
         var rollingUp = rollUp ? SendRollUp(force: false) : Task.FromResult(false);
         if (_dirty)
         {
             _dirty = false;
-            state.State.Daily = [.. _daily.ToArray()];
             try
             {
-                await state.WriteStateAsync();
+                await state.WriteHeld(s => s.Daily = _daily.Snapshot());
             }
             catch
             {
@@ -186,8 +184,7 @@ public sealed class EnterpriseGrain(
 
         if (!await rollingUp && !_dirty)
         {
-            _flush?.Dispose();
-            _flush = null;
+            _flush.Disarm();
         }
     }
 

@@ -3,8 +3,11 @@ using IndustryBrain.Domain;
 
 namespace IndustryBrain.Silo.Grains;
 
-/// <summary>What an order keeps in storage.</summary>
-public sealed class OrderState
+/// <summary>
+/// What an order keeps in storage. The kept readings, the ETA curve and the step times are held by the grain's domain
+/// objects while it is active and filled in here for a save only (<see cref="IHeldState"/>).
+/// </summary>
+public sealed class OrderState : IHeldState
 {
     public OrderPlan? Plan { get; set; }
     public DateTimeOffset? PlannedAt { get; set; }
@@ -15,6 +18,14 @@ public sealed class OrderState
 
     /// <summary>Per step, the first and last applied reading's time (the trace page's "when each step ran").</summary>
     public Dictionary<string, StepSpan>? StepTimes { get; set; }
+
+    public void Release()
+    {
+        Kept = null;
+        Anchors = null;
+        Latest = null;
+        StepTimes = null;
+    }
 }
 
 /// <summary>
@@ -27,6 +38,7 @@ public sealed class ProductionOrderGrain(
     TimeProvider time) : Grain, IProductionOrderGrain
 {
     private static readonly TimeSpan FlushEvery = TimeSpan.FromSeconds(1);
+    private FlushTimer _flush = null!;
 
     /// <summary>
     /// Readings are saved at most this often (and on deactivation): a crash loses at most this much,
@@ -47,24 +59,23 @@ public sealed class ProductionOrderGrain(
     private StepTimes _times = new();
     private bool _dirty;
     private OrderSummary? _reported;
-    private IGrainTimer? _flush;
-    private DateTimeOffset _flushedAt;
     private DateTimeOffset _savedAt;
 
     public override Task OnActivateAsync(CancellationToken cancellationToken)
     {
         (_enterprise, _order) = Keys.SplitOrder(this.GetPrimaryKeyString());
-        _counts = OrderCounts.FromEntries(state.State.Kept);
-        _times = new StepTimes(state.State.StepTimes);
-        if (state.State.Plan is { } plan)
+        _flush = new FlushTimer(this, () => Flush(save: false), time, FlushEvery, FirstFlushAfter);
+        var saved = state.State;
+        _counts = OrderCounts.Restore(saved.Kept);
+        _times = StepTimes.Restore(saved.StepTimes);
+        if (saved.Plan is { } plan)
         {
-            state.State.Plan = Shared(plan);
+            saved.Plan = Shared(plan);
         }
 
         // A curve drawn from a clock far ahead (readings the brain took before it checked their time) starts afresh.
-        _eta = EtaEstimator.Restore(state.State.Anchors, state.State.Latest, time.GetUtcNow().AddDays(1));
-        state.State.Kept = null;
-        state.State.Anchors = null;
+        _eta = EtaEstimator.Restore(saved.Anchors, saved.Latest, time.GetUtcNow().AddDays(1));
+        saved.Release();
         return Task.CompletedTask;
     }
 
@@ -162,12 +173,14 @@ public sealed class ProductionOrderGrain(
 
     public Task<OrderProgress> GetProgress() => Task.FromResult(Progress());
 
+    /// <summary>The order's figures now: every answer it gives derives its status, progress and ETA from these.</summary>
+    private OrderFigures Figures(DateTimeOffset now) => OrderFigures.Of(state.State.Plan, _counts, _eta, now);
+
     private OrderProgress Progress()
     {
         var plan = state.State.Plan;
-        var now = time.GetUtcNow();
-        var completed = OrderRules.Completed(plan, _counts);
-        var eta = plan is null ? null : _eta.Eta()?.ToOffset(plan.Due.Offset);
+        var figures = Figures(time.GetUtcNow());
+        var eta = plan is null ? null : figures.Eta?.ToOffset(plan.Due.Offset);
         var steps = new List<StepProgress>();
         foreach (var step in plan?.Routing ?? [])
         {
@@ -189,36 +202,30 @@ public sealed class ProductionOrderGrain(
         }
 
         return new OrderProgress(
-            _enterprise, _order, OrderRules.Status(plan, completed, eta, now), plan?.Product, plan?.Quantity, plan?.UnitPrice,
-            plan?.Due, Math.Round(OrderRules.Progress(plan, _counts), 4), completed, completed * (plan?.UnitPrice ?? 0m), eta,
+            _enterprise, _order, figures.Status, plan?.Product, plan?.Quantity, plan?.UnitPrice,
+            plan?.Due, figures.Progress, figures.Completed, figures.Completed * (plan?.UnitPrice ?? 0m), eta,
             state.State.LastReadingAt, [.. steps]);
     }
 
     private OrderSummary Summary()
     {
         var plan = state.State.Plan;
-        var completed = OrderRules.Completed(plan, _counts);
-        var eta = plan is null ? null : _eta.Eta();
         var now = time.GetUtcNow();
-        return new OrderSummary(_order, OrderRules.Status(plan, completed, eta, now), plan?.Product, plan?.Quantity,
-            plan?.UnitPrice ?? 0m, plan?.Due, Math.Round(OrderRules.Progress(plan, _counts), 4), completed, eta, now,
-            OrderRules.InProcess(plan, _counts, completed));
+        var figures = Figures(now);
+        return new OrderSummary(_order, figures.Status, plan?.Product, plan?.Quantity,
+            plan?.UnitPrice ?? 0m, plan?.Due, figures.Progress, figures.Completed, figures.Eta, now, figures.InProcess);
     }
 
     private void MarkDirty()
     {
         _dirty = true;
-        if (_flush is null)
-        {
-            var wait = _flushedAt + FlushEvery - time.GetUtcNow();
-            _flush = this.RegisterGrainTimer(() => Flush(save: false), new GrainTimerCreationOptions(wait > FirstFlushAfter ? wait : FirstFlushAfter, FlushEvery));
-        }
+        _flush.Arm();
     }
 
     private async Task Flush(bool save, bool report = true)
     {
-        _flushedAt = time.GetUtcNow();
-        save |= _flushedAt - _savedAt >= SaveEvery;
+        var flushedAt = _flush.Begin();
+        save |= flushedAt - _savedAt >= SaveEvery;
 
         // The enterprise hears the figures while the state is being saved, not after: under load the
         // save waits its turn in the store, and the cockpit should not wait with it.
@@ -230,24 +237,15 @@ public sealed class ProductionOrderGrain(
         if (_dirty && save)
         {
             _dirty = false;
-            _savedAt = _flushedAt;
-            state.State.Kept = _counts.ToEntries();
-            state.State.Anchors = [.. _eta.Anchors];
-            state.State.Latest = _eta.Latest;
-            state.State.StepTimes = _times.ToDictionary();
+            _savedAt = flushedAt;
             try
             {
-                await state.WriteStateAsync();
+                await state.WriteHeld(Snapshot);
             }
             catch
             {
                 _dirty = true;
                 throw;
-            }
-            finally
-            {
-                state.State.Kept = null;
-                state.State.Anchors = null;
             }
         }
 
@@ -263,9 +261,16 @@ public sealed class ProductionOrderGrain(
         }
         else if (!_dirty && boarding is null)
         {
-            _flush?.Dispose();
-            _flush = null;
+            _flush.Disarm();
         }
+    }
+
+    /// <summary>Fills in what the domain objects hold, for a save.</summary>
+    private void Snapshot(OrderState saving)
+    {
+        saving.Kept = _counts.Snapshot();
+        (saving.Anchors, saving.Latest) = _eta.Snapshot();
+        saving.StepTimes = _times.Snapshot();
     }
 
     /// <summary>What a terminal counted with this reading, for its firm's board (a delta: the reading less the one kept before it).</summary>
@@ -318,8 +323,7 @@ public sealed class ProductionOrderGrain(
     {
         var plan = state.State.Plan;
         var now = time.GetUtcNow();
-        var completed = OrderRules.Completed(plan, _counts);
-        var eta = plan is null ? null : _eta.Eta();
+        var figures = Figures(now);
         var steps = new List<BoardStep>();
         foreach (var step in plan?.Routing ?? [])
         {
@@ -328,8 +332,8 @@ public sealed class ProductionOrderGrain(
                 _pace.RatePerHour(step.Step), step.IdealRatePerHour));
         }
 
-        return new BoardLine(_order, OrderRules.Status(plan, completed, eta, now), plan?.Product, plan?.Quantity, plan?.UnitPrice ?? 0m,
-            plan?.Due, Math.Round(OrderRules.Progress(plan, _counts), 4), completed, eta, [.. steps], now);
+        return new BoardLine(_order, figures.Status, plan?.Product, plan?.Quantity, plan?.UnitPrice ?? 0m,
+            plan?.Due, figures.Progress, figures.Completed, figures.Eta, [.. steps], now);
     }
 
     /// <summary>The plan with shared strings: thousands of orders carry the same routing names.</summary>

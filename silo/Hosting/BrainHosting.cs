@@ -6,6 +6,7 @@ using IndustryBrain.Silo.Board;
 using IndustryBrain.Silo.Cluster;
 using IndustryBrain.Silo.Cockpit;
 using IndustryBrain.Silo.Codes;
+using IndustryBrain.Silo.Epoch;
 using IndustryBrain.Silo.Grains;
 using IndustryBrain.Silo.Ingest;
 using IndustryBrain.Silo.Mqtt;
@@ -23,15 +24,6 @@ using Scalar.AspNetCore;
 using StackExchange.Redis;
 
 namespace IndustryBrain.Silo.Hosting;
-
-/// <summary>The contract's District:* keys.</summary>
-public sealed class DistrictOptions
-{
-    public string TimeZone { get; set; } = "Asia/Shanghai";
-
-    /// <summary>A JSON chain map file; empty: the default hardware chain shipped with the silo.</summary>
-    public string ChainMap { get; set; } = "";
-}
 
 /// <summary>How the brain is put together: one place, used by the silo's Program and by tests.</summary>
 public static class BrainHosting
@@ -139,12 +131,14 @@ public static class BrainHosting
         {
             services.AddSingleton<EmbeddedBroker>();
             services.AddSingleton<IBrainPublisher>(sp => sp.GetRequiredService<EmbeddedBroker>());
+            services.AddSingleton<ITerminalSessions>(sp => sp.GetRequiredService<EmbeddedBroker>());
             services.AddHostedService(sp => sp.GetRequiredService<EmbeddedBroker>());
         }
         else
         {
             services.AddSingleton<BrokerConnection>();
             services.AddSingleton<IBrainPublisher>(sp => sp.GetRequiredService<BrokerConnection>());
+            services.AddSingleton<ITerminalSessions>(sp => sp.GetRequiredService<BrokerConnection>());
             services.AddHostedService(sp => sp.GetRequiredService<BrokerConnection>());
         }
 

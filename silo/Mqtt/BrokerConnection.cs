@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Text;
 using System.Text.Json;
 using IndustryBrain.Silo.Cluster;
+using IndustryBrain.Silo.Epoch;
 using IndustryBrain.Silo.Ingest;
 using Microsoft.Extensions.Options;
 using MQTTnet;
@@ -24,9 +25,10 @@ public sealed class BrokerConnection(
     IngestPipeline ingest,
     BrainEpoch epoch,
     ClusterIdentity identity,
+    RejectSink rejects,
     IServiceProvider services,
     TimeProvider time,
-    ILogger<BrokerConnection> logger) : BackgroundService, IBrainPublisher
+    ILogger<BrokerConnection> logger) : BackgroundService, IBrainPublisher, ITerminalSessions
 {
     private readonly IMqttClient _client = new MqttClientFactory().CreateMqttClient();
     private readonly BrokerDrops _drops = new();
@@ -59,6 +61,7 @@ public sealed class BrokerConnection(
         _client.ApplicationMessageReceivedAsync += OnMessage;
         _client.DisconnectedAsync += OnDisconnected;
         epoch.Renewed += PublishEpoch;
+        rejects.Answer += PublishReject;
         return base.StartAsync(cancellationToken);
     }
 
@@ -264,6 +267,11 @@ public sealed class BrokerConnection(
             .ContinueWith(t => logger.LogWarning(t.Exception, "no new epoch after the broker's drops"), TaskContinuationOptions.OnlyOnFaulted);
     }
 
+    /// <summary>The external broker holds the terminals' connections and checks them against its own password file.</summary>
+    public Task Disconnect(IReadOnlySet<string> usernames) => Task.CompletedTask;
+
+    private Task PublishReject(string topic, byte[] reply) => IsLive ? Publish(topic, reply, retain: false) : Task.CompletedTask;
+
     private Task PublishEpoch(string renewed) => Publish(Topics.BrainState, BrainEpoch.Online(renewed), retain: true);
 
     public async Task Publish(string topic, byte[] payload, bool retain, CancellationToken cancellationToken = default)
@@ -320,6 +328,7 @@ public sealed class BrokerConnection(
     {
         _stopping = true;
         epoch.Renewed -= PublishEpoch;
+        rejects.Answer -= PublishReject;
         if (_client.IsConnected)
         {
             try

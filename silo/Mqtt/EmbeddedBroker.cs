@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Net;
 using IndustryBrain.Contracts;
 using IndustryBrain.Silo.Cluster;
+using IndustryBrain.Silo.Epoch;
 using IndustryBrain.Silo.Ingest;
 using IndustryBrain.Silo.Security;
 using Microsoft.Extensions.Options;
@@ -34,7 +35,7 @@ public sealed class EmbeddedBroker(
     RejectSink rejects,
     SecurityMetrics security,
     TimeProvider time,
-    ILogger<EmbeddedBroker> logger) : IHostedService, IBrainPublisher, IAsyncDisposable
+    ILogger<EmbeddedBroker> logger) : IHostedService, IBrainPublisher, ITerminalSessions, IAsyncDisposable
 {
     /// <summary>The sender of the brain's own messages: not a username any client can have (no slash).</summary>
     public const string BrainUser = "$brain";
@@ -95,6 +96,7 @@ public sealed class EmbeddedBroker(
         _server.SessionDeletedAsync += OnSessionDeleted;
         await _server.StartAsync();
         _ = Task.Run(() => SweepSessions(_stopped.Token), CancellationToken.None);
+        rejects.Answer += PublishReject;
         await PublishEpoch(identity.Clustered ? await epoch.Refresh() : epoch.Epoch);
         epoch.Renewed += PublishEpoch;
         if (identity.Clustered)
@@ -296,6 +298,8 @@ public sealed class EmbeddedBroker(
 
     private string _publishedEpoch = "";
 
+    private Task PublishReject(string topic, byte[] reply) => IsLive ? Publish(topic, reply, retain: false) : Task.CompletedTask;
+
     private Task PublishEpoch(string renewed)
     {
         _publishedEpoch = renewed;
@@ -396,9 +400,6 @@ public sealed class EmbeddedBroker(
         return Task.CompletedTask;
     }
 
-    /// <summary>Disconnects every connection of a terminal whose credential was revoked or rotated.</summary>
-    public Task Disconnect(string username) => Disconnect(new HashSet<string>(StringComparer.Ordinal) { username });
-
     /// <summary>Disconnects every connection of these terminals (credentials revoked or rotated together), in one pass over the connections.</summary>
     public async Task Disconnect(IReadOnlySet<string> usernames)
     {
@@ -446,6 +447,7 @@ public sealed class EmbeddedBroker(
     public async Task StopAsync(CancellationToken cancellationToken)
     {
         epoch.Renewed -= PublishEpoch;
+        rejects.Answer -= PublishReject;
         _stopping = true;
         await _stopped.CancelAsync();
         if (_server is { IsStarted: true })

@@ -4,12 +4,6 @@ using Microsoft.Extensions.Options;
 
 namespace IndustryBrain.Silo.Storage;
 
-public sealed class StorageOptions
-{
-    /// <summary>Folder of the embedded default's local database.</summary>
-    public string Path { get; set; } = "data";
-}
-
 /// <summary>
 /// The embedded default's local database: one SQLite file in WAL mode. Reads run on pooled
 /// connections; writes go through one writer that commits whatever is queued in a single

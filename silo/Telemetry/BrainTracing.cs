@@ -39,10 +39,3 @@ public static class BrainTracing
         }
     }
 }
-
-/// <summary>Telemetry:* keys.</summary>
-public sealed class TelemetryOptions
-{
-    /// <summary>Trace one MQTT message in this many (when traces are exported); 0 traces none.</summary>
-    public int TraceEvery { get; set; } = 1_000;
-}

@@ -1,4 +1,4 @@
-using IndustryBrain.Silo.Mqtt;
+using IndustryBrain.Silo.Epoch;
 
 namespace IndustryBrain.Tests.Cluster;
 

@@ -80,7 +80,7 @@ public sealed class DistrictTallyTests
         tally.Apply(Rollup("e", null));
         tally.Apply(Rollup("unregistered", null, registered: false));
 
-        var nodes = tally.View(Evening, Shanghai, Map, 1).Nodes.ToDictionary(n => n.Id);
+        var nodes = tally.View(Evening, Shanghai, Map, 1).Chain.Nodes.ToDictionary(n => n.Id);
 
         Assert.Equal(["steel", "knives", "locks", "other"], nodes.Keys);
         Assert.Equal((0, 0L, 0m), (nodes["steel"].Enterprises, nodes["steel"].OutputToday, nodes["steel"].ValueToday));
@@ -97,7 +97,7 @@ public sealed class DistrictTallyTests
         tally.Apply(Rollup("a", "knives", [new(Nov22, 100, 3850m)]));
         tally.Apply(Rollup("a", "locks", [new(Nov22, 100, 3850m)]));
 
-        var nodes = tally.View(Evening, Shanghai, Map, 1).Nodes.ToDictionary(n => n.Id);
+        var nodes = tally.View(Evening, Shanghai, Map, 1).Chain.Nodes.ToDictionary(n => n.Id);
 
         Assert.Equal((0, 0L), (nodes["knives"].Enterprises, nodes["knives"].OutputToday));
         Assert.Equal((1, 100L), (nodes["locks"].Enterprises, nodes["locks"].OutputToday));
@@ -121,7 +121,7 @@ public sealed class DistrictTallyTests
 
         Assert.Equal((Nov22, new Output(300, 11550m)), (late.Today, late.OutputToday));
         Assert.Equal((new DateOnly(2026, 11, 23), new Output(20, 770m), new Output(300, 11550m)), (early.Today, early.OutputToday, early.OutputYesterday));
-        Assert.Equal(20, early.Nodes.Single(n => n.Id == "knives").OutputToday);
+        Assert.Equal(20, early.Chain.Nodes.Single(n => n.Id == "knives").OutputToday);
         Assert.Equal(new DailyOutput(Nov22, 300, 11550m), early.Daily[^2]);
         Assert.Equal(new DailyOutput(new DateOnly(2026, 11, 23), 20, 770m), early.Daily[^1]);
     }
@@ -205,5 +205,40 @@ public sealed class DistrictTallyTests
         Assert.Equal(["a"], tally.StaleBy(Evening));
         Assert.Empty(tally.StaleBy(Evening));
         Assert.Equal(["b"], tally.StaleBy(Evening.AddHours(1)));
+    }
+
+    [Fact]
+    public void A_tally_restored_from_its_snapshot_shows_the_same_view()
+    {
+        var tally = new DistrictTally();
+        tally.Apply(Rollup("qiaofeng", "knives", [new(Nov22, 100, 3850m)], new StatusCounts(0, 2, 1, 1, 0), online: 3,
+            nextDue: Evening.AddHours(1)));
+        tally.Apply(Rollup("guan", "locks", [new(Nov22, 50, 2250m)]));
+        tally.Apply(new BundleRollup("steel", BundleStates.Open, "strip", 100, 20600m, 2_060_000m, 40_000m, Evening.AddDays(1)));
+        tally.Record([new DailyOutput(Nov22.AddDays(-400), 9, 90m), new DailyOutput(Nov22.AddDays(-1), 70, 700m)]);
+
+        var restored = DistrictTally.Restore(tally.Snapshot());
+
+        Assert.Equal(tally.View(Evening, Shanghai, Map, 3), restored.View(Evening, Shanghai, Map, 3), new ViewComparer());
+        Assert.Equal(tally.StaleBy(Evening.AddHours(2)), restored.StaleBy(Evening.AddHours(2)));
+        Assert.Equal(tally.Snapshot().Recorded, restored.Snapshot().Recorded);
+    }
+
+    [Fact]
+    public void A_tally_restored_from_nothing_is_empty()
+    {
+        var view = DistrictTally.Restore(null).View(Evening, Shanghai, Map, 1);
+
+        Assert.Equal(0, view.Enterprises);
+        Assert.Equal(Output.Zero, view.OutputToday);
+    }
+
+    /// <summary>Views compared as their JSON: they hold arrays, which records compare by reference.</summary>
+    private sealed class ViewComparer : IEqualityComparer<CockpitView>
+    {
+        public bool Equals(CockpitView? x, CockpitView? y) =>
+            System.Text.Json.JsonSerializer.Serialize(x) == System.Text.Json.JsonSerializer.Serialize(y);
+
+        public int GetHashCode(CockpitView obj) => 0;
     }
 }

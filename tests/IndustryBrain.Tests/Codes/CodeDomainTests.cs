@@ -211,7 +211,7 @@ public sealed class CodeDomainTests
         times.Observe("pack", default); // a reading without a time says nothing
         Assert.Equal(new StepSpan(t0, t0.AddHours(3)), times.Of("forge"));
         Assert.Null(times.Of("pack"));
-        Assert.Equal(new StepSpan(t0, t0.AddHours(3)), new StepTimes(times.ToDictionary()).Of("forge"));
+        Assert.Equal(new StepSpan(t0, t0.AddHours(3)), StepTimes.Restore(times.Snapshot()).Of("forge"));
     }
 
     [Fact]

@@ -110,7 +110,7 @@ public sealed class DailyLedgerTests
         ledger.Add(new DateOnly(2026, 11, 21), 5, 50m);
         ledger.Add(new DateOnly(2026, 11, 22), 7, 70m);
 
-        var rebuilt = new DailyLedger(ledger.ToArray());
+        var rebuilt = DailyLedger.Restore(ledger.Snapshot());
 
         Assert.Equal(ledger.ToArray(), rebuilt.ToArray());
         Assert.Equal(new Output(7, 70m), rebuilt.On(new DateOnly(2026, 11, 22)));

@@ -194,4 +194,21 @@ public sealed class EtaEstimatorTests
 
         Assert.True(projected is null || projected.Value.ToOffset(TimeSpan.FromHours(-14)) < DateTimeOffset.MaxValue);
     }
+
+    [Fact]
+    public void An_estimator_restored_from_its_snapshot_projects_the_same_eta()
+    {
+        var eta = new EtaEstimator();
+        for (var minute = 0; minute <= 20; minute++)
+        {
+            eta.Observe(T0.AddMinutes(minute), minute * 0.02);
+        }
+
+        var (anchors, latest) = eta.Snapshot();
+        var restored = EtaEstimator.Restore(anchors, latest, T0.AddDays(1));
+
+        Assert.Equal(eta.Anchors, restored.Anchors);
+        Assert.Equal(eta.Latest, restored.Latest);
+        Assert.Equal(eta.Eta(), restored.Eta());
+    }
 }

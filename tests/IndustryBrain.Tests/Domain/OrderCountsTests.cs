@@ -79,7 +79,7 @@ public sealed class OrderCountsTests
 
         Assert.Equal("good 8600 < 8642 in run 0", detail);
         Assert.Equal(new StepCount(8642, 3), counts.CountOf("rough-grind"));
-        Assert.Equal([new KeptEntry("T1", "rough-grind", 0, 1042, 8642, 3)], counts.ToEntries());
+        Assert.Equal([new KeptEntry("T1", "rough-grind", 0, 1042, 8642, 3)], counts.Snapshot());
     }
 
     [Fact]
@@ -123,7 +123,7 @@ public sealed class OrderCountsTests
         counts.Apply(R("T1", "forge", 0, 1, 100, 2), out _);
 
         Assert.Equal(ReadingVerdict.Applied, counts.Apply(R("T1", "forge", 0, 2, 100, 2), out _));
-        Assert.Equal([new KeptEntry("T1", "forge", 0, 2, 100, 2)], counts.ToEntries());
+        Assert.Equal([new KeptEntry("T1", "forge", 0, 2, 100, 2)], counts.Snapshot());
     }
 
     [Fact]
@@ -212,14 +212,14 @@ public sealed class OrderCountsTests
         counts.Apply(R("T1", "forge", 1, 2, 7, 2), out _);
         counts.Apply(R("T3", "pack", 0, 99, 30, 0), out _);
 
-        var restored = OrderCounts.FromEntries(counts.ToEntries());
+        var restored = OrderCounts.Restore(counts.Snapshot());
 
         Assert.Equal(4, restored.KeptCount);
         Assert.Equal(new StepCount(147, 3), restored.CountOf("forge"));
         Assert.Equal(new StepCount(30, 0), restored.CountOf("pack"));
         Assert.Equal(
-            counts.ToEntries().OrderBy(e => e.Terminal).ThenBy(e => e.Step).ThenBy(e => e.Run),
-            restored.ToEntries().OrderBy(e => e.Terminal).ThenBy(e => e.Step).ThenBy(e => e.Run));
+            counts.Snapshot().OrderBy(e => e.Terminal).ThenBy(e => e.Step).ThenBy(e => e.Run),
+            restored.Snapshot().OrderBy(e => e.Terminal).ThenBy(e => e.Step).ThenBy(e => e.Run));
         Assert.Equal(ReadingVerdict.Duplicate, restored.Apply(R("T1", "forge", 0, 10, 500), out _));
         Assert.Equal(ReadingVerdict.CounterDecreased, restored.Apply(R("T1", "forge", 0, 11, 99), out var detail));
         Assert.Equal("good 99 < 100 in run 0", detail);
@@ -228,7 +228,7 @@ public sealed class OrderCountsTests
     [Fact]
     public void No_entries_restore_empty_counts()
     {
-        Assert.Equal(0, OrderCounts.FromEntries(null).KeptCount);
-        Assert.Empty(OrderCounts.FromEntries([]).ToEntries());
+        Assert.Equal(0, OrderCounts.Restore(null).KeptCount);
+        Assert.Empty(OrderCounts.Restore([]).Snapshot());
     }
 }

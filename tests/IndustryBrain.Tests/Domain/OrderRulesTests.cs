@@ -94,7 +94,7 @@ public sealed class OrderRulesTests
     [Fact]
     public void Without_a_plan_the_status_is_unplanned()
     {
-        Assert.Equal("unplanned", OrderRules.Status(null, 1_000_000, null, At));
+        Assert.Equal("unplanned", Lateness.Status(null, 1_000_000, null, At));
     }
 
     [Fact]
@@ -102,8 +102,8 @@ public sealed class OrderRulesTests
     {
         var plan = Plan(100, Step("pack"));
 
-        Assert.Equal("done", OrderRules.Status(plan, 100, null, Due.AddDays(3)));
-        Assert.Equal("done", OrderRules.Status(plan, 101, Due.AddDays(9), Due.AddDays(-1)));
+        Assert.Equal("done", Lateness.Status(plan, 100, null, Due.AddDays(3)));
+        Assert.Equal("done", Lateness.Status(plan, 101, Due.AddDays(9), Due.AddDays(-1)));
     }
 
     [Fact]
@@ -111,7 +111,7 @@ public sealed class OrderRulesTests
     {
         var plan = Plan(100, Step("pack"));
 
-        Assert.Equal("late", OrderRules.Status(plan, 99, null, Due.AddTicks(1)));
+        Assert.Equal("late", Lateness.Status(plan, 99, null, Due.AddTicks(1)));
     }
 
     [Fact]
@@ -119,7 +119,7 @@ public sealed class OrderRulesTests
     {
         var plan = Plan(100, Step("pack"));
 
-        Assert.Equal("on-track", OrderRules.Status(plan, 99, null, Due));
+        Assert.Equal("on-track", Lateness.Status(plan, 99, null, Due));
     }
 
     [Fact]
@@ -128,15 +128,15 @@ public sealed class OrderRulesTests
         var plan = Plan(100, Step("pack"));
         var now = Due.AddHours(-10);
 
-        Assert.Equal("at-risk", OrderRules.Status(plan, 50, Due.AddTicks(1), now));
-        Assert.Equal("on-track", OrderRules.Status(plan, 50, Due, now));
-        Assert.Equal("on-track", OrderRules.Status(plan, 50, Due.AddHours(-5), now));
+        Assert.Equal("at-risk", Lateness.Status(plan, 50, Due.AddTicks(1), now));
+        Assert.Equal("on-track", Lateness.Status(plan, 50, Due, now));
+        Assert.Equal("on-track", Lateness.Status(plan, 50, Due.AddHours(-5), now));
     }
 
     [Fact]
     public void Without_an_eta_a_planned_order_before_due_is_on_track()
     {
-        Assert.Equal("on-track", OrderRules.Status(Plan(100, Step("pack")), 0, null, Due.AddHours(-1)));
+        Assert.Equal("on-track", Lateness.Status(Plan(100, Step("pack")), 0, null, Due.AddHours(-1)));
     }
 
     [Fact]
@@ -145,8 +145,8 @@ public sealed class OrderRulesTests
         var plan = Plan(100, Step("pack"));
         var sameInstantInUtc = Due.ToUniversalTime();
 
-        Assert.Equal("on-track", OrderRules.Status(plan, 50, sameInstantInUtc, Due.AddHours(-1)));
-        Assert.Equal("at-risk", OrderRules.Status(plan, 50, sameInstantInUtc.AddSeconds(1), Due.AddHours(-1)));
+        Assert.Equal("on-track", Lateness.Status(plan, 50, sameInstantInUtc, Due.AddHours(-1)));
+        Assert.Equal("at-risk", Lateness.Status(plan, 50, sameInstantInUtc.AddSeconds(1), Due.AddHours(-1)));
     }
 
     [Fact]

@@ -2,7 +2,7 @@ using System.Text.Json;
 using IndustryBrain.Silo.Cluster;
 using IndustryBrain.Silo.Ingest;
 
-namespace IndustryBrain.Silo.Mqtt;
+namespace IndustryBrain.Silo.Epoch;
 
 /// <summary>
 /// The brain's epoch (docs/contract.md, "Epoch and resync"). A start after a clean stop keeps the
@@ -34,8 +34,6 @@ public sealed class BrainEpoch(IEpochStore store, ClusterIdentity identity, Inge
 
     /// <summary>How many times this silo renewed the epoch since it started.</summary>
     public int Renewals { get; private set; }
-
-    public byte[] OnlinePayload => Online(Epoch);
 
     public static byte[] Online(string epoch) => JsonSerializer.SerializeToUtf8Bytes(new { online = true, epoch });
 

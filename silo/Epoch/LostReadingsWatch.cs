@@ -1,6 +1,6 @@
-using IndustryBrain.Silo.Mqtt;
+using IndustryBrain.Silo.Ingest;
 
-namespace IndustryBrain.Silo.Ingest;
+namespace IndustryBrain.Silo.Epoch;
 
 /// <summary>
 /// Readings whose grain call still failed after the ingest's retries are lost from the brain's view,

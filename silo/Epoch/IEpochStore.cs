@@ -1,4 +1,4 @@
-namespace IndustryBrain.Silo.Mqtt;
+namespace IndustryBrain.Silo.Epoch;
 
 /// <summary>
 /// Where the brain's epoch lives: the embedded default's local database, or Redis for a cluster, where

@@ -1,4 +1,4 @@
-namespace IndustryBrain.Silo.Mqtt;
+namespace IndustryBrain.Silo.Epoch;
 
 /// <summary>
 /// Decides whether a silo's (re)connection to the external broker may have left terminals' messages

@@ -1,6 +1,6 @@
 using IndustryBrain.Silo.Storage;
 
-namespace IndustryBrain.Silo.Mqtt;
+namespace IndustryBrain.Silo.Epoch;
 
 /// <summary>The embedded default's epoch: two settings in the local database. One silo, so no event is shared.</summary>
 public sealed class SqliteEpochStore(SqliteStore store) : IEpochStore

@@ -1,7 +1,7 @@
-using IndustryBrain.Silo.Mqtt;
+using IndustryBrain.Silo.Cluster;
 using StackExchange.Redis;
 
-namespace IndustryBrain.Silo.Cluster;
+namespace IndustryBrain.Silo.Epoch;
 
 /// <summary>
 /// The cluster's epoch in Redis: one key every silo reads and renews with a script, so a renewal is

@@ -1,6 +1,6 @@
 using System.Globalization;
 
-namespace IndustryBrain.Silo.Mqtt;
+namespace IndustryBrain.Silo.Epoch;
 
 /// <summary>
 /// Epochs are UTC instants to the millisecond, "2026-11-22T08:00:00.000Z": they read as times, and they
