@@ -11,12 +11,12 @@ namespace IndustryBrain.Tests.Bundles;
 /// <summary>One brain for the bundle tests that need no restart.</summary>
 public sealed class BundleBrain : IAsyncLifetime
 {
-    public InProcessBrain Brain { get; private set; } = null!;
+    public Brain Brain { get; private set; } = null!;
     public HttpClient Http { get; private set; } = null!;
 
     public async Task InitializeAsync()
     {
-        Brain = await InProcessBrain.Start();
+        Brain = await Brain.Start();
         Http = Brain.Http();
     }
 
@@ -217,7 +217,7 @@ public sealed class BundleRestartTests
     [Fact]
     public async Task A_bundle_whose_deadline_passes_while_the_brain_is_stopped_closes_once_on_the_next_start()
     {
-        await using var brain = await InProcessBrain.Start();
+        await using var brain = await Brain.Start();
         using (var http = brain.Http())
         {
             for (var i = 0; i < 3; i++)
@@ -240,7 +240,7 @@ public sealed class BundleRestartTests
             }
         }
 
-        await brain.StartAgain();
+        await brain.Restart();
         using var again = brain.Http();
 
         // Without touching the bundle, its deadline reminder closes it and every participant hears it.
@@ -267,7 +267,7 @@ public sealed class BundleRestartTests
 
         // Closing happened once: another restart changes nothing.
         await brain.Stop();
-        await brain.StartAgain();
+        await brain.Restart();
         using var third = brain.Http();
         var after = JsonNode.Parse(await third.GetStringAsync("/api/bundles/rs-steel"))!;
         Assert.Equal(closedAt, (string?)after["closedAt"]);

@@ -10,13 +10,13 @@ namespace IndustryBrain.Tests.Codes;
 /// <summary>One brain for the identifier node's HTTP tests that need no restart.</summary>
 public sealed class CodeBrain : IAsyncLifetime
 {
-    public InProcessBrain Brain { get; private set; } = null!;
+    public Brain Brain { get; private set; } = null!;
     public HttpClient Admin { get; private set; } = null!;
     public HttpClient Public { get; private set; } = null!;
 
     public async Task InitializeAsync()
     {
-        Brain = await InProcessBrain.Start(null, "--Codes:WarnAfterScans=3", "--Codes:MaxPerRequest=2000000", "--Http:AnonymousRequestsPerSecond=0");
+        Brain = await Brain.Start(new() { Settings = ["--Codes:WarnAfterScans=3", "--Codes:MaxPerRequest=2000000", "--Http:AnonymousRequestsPerSecond=0"] });
         Admin = Brain.Http();
         Public = Anonymous(Brain);
     }

@@ -14,7 +14,7 @@ public sealed class TracePageTests
     [Fact]
     public async Task A_scanned_code_shows_its_firm_order_and_the_steps_terminals_counted_then_warns_on_repeats_in_both_languages()
     {
-        await using var brain = await InProcessBrain.Start(null, "--Codes:WarnAfterScans=2", "--Http:AnonymousRequestsPerSecond=0");
+        await using var brain = await Brain.Start(new() { Settings = ["--Codes:WarnAfterScans=2", "--Http:AnonymousRequestsPerSecond=0"] });
         using var admin = brain.Http();
         var prefix = await ApprovedFirm(admin, "qiaofeng", 7901, shopUrl: "https://qiaofeng.example.cn/shop", name: "重庆桥丰五金制造有限公司");
         var due = DateTimeOffset.UtcNow.AddDays(5);

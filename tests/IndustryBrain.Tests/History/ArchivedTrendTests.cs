@@ -51,7 +51,7 @@ public sealed class ArchivedTrendTests(PostgresServer postgres)
             await Archive(store, (3, 777, 7770m), (40, 999, 9990m));
         }
 
-        await using var brain = await InProcessBrain.Start(storage, connection is null ? [] : [$"--History:ConnectionString={connection}"]);
+        await using var brain = await IndustryBrain.Testing.Brain.Start(new() { StoragePath = storage, Settings = connection is null ? [] : [$"--History:ConnectionString={connection}"] });
         using var http = brain.Http();
         var enterprise = NewId("tr");
         await Register(http, enterprise);
@@ -144,7 +144,7 @@ public sealed class ArchivedTrendTests(PostgresServer postgres)
             await Archive(store, (3, 777, 7770m));
         }
 
-        await using var brain = await InProcessBrain.Start(storage, $"--History:ConnectionString={connection}");
+        await using var brain = await IndustryBrain.Testing.Brain.Start(new() { StoragePath = storage, Settings = [$"--History:ConnectionString={connection}"] });
         using var http = brain.Http();
         var enterprise = NewId("dn");
         await Register(http, enterprise);

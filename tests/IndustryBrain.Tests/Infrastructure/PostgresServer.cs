@@ -143,9 +143,3 @@ public sealed class PostgresServer : IAsyncLifetime
         }
     }
 }
-
-[CollectionDefinition(Name)]
-public sealed class PostgresCollection : ICollectionFixture<PostgresServer>
-{
-    public const string Name = "PostgreSQL";
-}
