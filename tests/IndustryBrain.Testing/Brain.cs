@@ -20,6 +20,7 @@ public sealed class Brain : IAsyncDisposable
     private WebApplication? _app;
     private Process? _process;
     private HttpClient? _admin;
+    private readonly EventHandler _onExit;
 
     private Brain(BrainOptions options)
     {
@@ -27,7 +28,8 @@ public sealed class Brain : IAsyncDisposable
         StoragePath = options.StoragePath ?? Path.Combine(Path.GetTempPath(), "ib-brain-" + Guid.NewGuid().ToString("N"));
         Log = new BrainLog(options.LogFile);
         PickPorts();
-        AppDomain.CurrentDomain.ProcessExit += (_, _) => KillNow();
+        _onExit = (_, _) => KillNow();
+        AppDomain.CurrentDomain.ProcessExit += _onExit;
     }
 
     public BrainOptions Options { get; private set; }
@@ -148,6 +150,7 @@ public sealed class Brain : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         await StopQuietly();
+        AppDomain.CurrentDomain.ProcessExit -= _onExit;
         _admin?.Dispose();
         Log.Dispose();
         if (!Options.KeepStorage)

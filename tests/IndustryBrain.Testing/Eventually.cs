@@ -12,7 +12,7 @@ public static class Eventually
     /// <summary>How long to wait for a brain to reach an expected state.</summary>
     public static readonly TimeSpan Deadline = TimeSpan.FromSeconds(60);
 
-    private static readonly TimeSpan Poll = TimeSpan.FromMilliseconds(100);
+    private static readonly TimeSpan Poll = TimeSpan.FromMilliseconds(50);
 
     /// <summary>Waits until <paramref name="condition"/> holds; throws a <see cref="TimeoutException"/> naming <paramref name="what"/> otherwise.</summary>
     public static async Task True(Func<Task<bool>> condition, string what, TimeSpan? deadline = null)

@@ -245,14 +245,11 @@ public sealed class BundleRestartTests
 
         // Without touching the bundle, its deadline reminder closes it and every participant hears it.
         JsonNode? firm0 = null;
-        for (var deadline = DateTime.UtcNow.AddMinutes(3); DateTime.UtcNow < deadline; await Task.Delay(500))
+        await Eventually.Holds(async () =>
         {
             firm0 = JsonNode.Parse(await again.GetStringAsync("/api/enterprises/rs-0"));
-            if (firm0!["procurement"]!.AsArray().Count > 0)
-            {
-                break;
-            }
-        }
+            return firm0!["procurement"]!.AsArray().Count > 0;
+        }, TimeSpan.FromMinutes(3));
 
         var record = Assert.Single(firm0!["procurement"]!.AsArray());
         Assert.Equal(20300m, (decimal)record!["unitPrice"]!);

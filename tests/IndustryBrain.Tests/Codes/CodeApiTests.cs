@@ -162,18 +162,12 @@ public sealed class CodeApiTests(CodeBrain fixture) : IClassFixture<CodeBrain>
         Assert.Equal(("genuine", 1L), ((string?)first["verdict"]!["status"], (long)first["verdict"]!["scans"]!));
 
         // Suspect scans reach the cockpit as a counterfeit alert, with the firm's scans today.
-        var until = DateTime.UtcNow.AddMinutes(1);
-        JsonNode? alert = null;
-        while (alert is null && DateTime.UtcNow < until)
+        var alert = await Eventually.Value(async () =>
         {
             var cockpit = await Json(await _admin.GetAsync("/api/cockpit"), HttpStatusCode.OK);
-            alert = cockpit["alerts"]!.AsArray().FirstOrDefault(a => (string?)a!["kind"] == "counterfeit-scans" && (string?)a["enterprise"] == "daowang"
+            return cockpit["alerts"]!.AsArray().FirstOrDefault(a => (string?)a!["kind"] == "counterfeit-scans" && (string?)a["enterprise"] == "daowang"
                 && (long?)a["suspect"] == 5 && (long?)a["scans"] == 6);
-            if (alert is null)
-            {
-                await Task.Delay(100);
-            }
-        }
+        }, a => a is not null, "a counterfeit alert with 5 suspect scans out of 6");
 
         Assert.True(alert is not null, "no counterfeit alert with 5 suspect scans out of 6 within a minute");
         Assert.Equal("Firm 7201", (string?)alert["enterpriseName"]);

@@ -5,17 +5,26 @@ using IndustryBrain.Tests.Infrastructure;
 
 namespace IndustryBrain.Tests.FirstHour;
 
-/// <summary>What a newcomer sees at the first start and from the operations endpoints, with the silo's own logging defaults.</summary>
-public sealed partial class FirstStartTests : IAsyncLifetime
+/// <summary>
+/// One first start of the built silo, shared by <see cref="FirstStartTests"/>: its tests only read (requests add
+/// no lines to its output, as the first test checks), so one start serves them all.
+/// </summary>
+public sealed class FirstStart : IAsyncLifetime
 {
-    private Brain _silo = null!;
+    public Brain Silo { get; private set; } = null!;
+
+    public async Task InitializeAsync() => Silo = await Brain.Start(NewcomerBrain.Options(adminKey: null));
+
+    public async Task DisposeAsync() => await Silo.DisposeAsync();
+}
+
+/// <summary>What a newcomer sees at the first start and from the operations endpoints, with the silo's own logging defaults.</summary>
+public sealed partial class FirstStartTests(FirstStart first) : IClassFixture<FirstStart>
+{
+    private readonly Brain _silo = first.Silo;
 
     [GeneratedRegex("ib_admin_[a-z2-7]{52}")]
     private static partial Regex GeneratedKey();
-
-    public async Task InitializeAsync() => _silo = await Brain.Start(NewcomerBrain.Options(adminKey: null));
-
-    public async Task DisposeAsync() => await _silo.DisposeAsync();
 
     [Fact]
     public async Task The_first_start_is_quiet_and_shows_the_generated_admin_key_in_a_banner()

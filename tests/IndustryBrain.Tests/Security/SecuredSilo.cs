@@ -119,19 +119,9 @@ public sealed class SecuredSilo : IAsyncDisposable
     }
 
     /// <summary>Waits until the ingest has applied everything it took (the /health counters).</summary>
-    public async Task<JsonNode> Drained()
-    {
-        while (true)
-        {
-            var health = await Ok(HttpMethod.Get, "/health", null);
-            if (health!["ingest"]!["pending"]!.GetValue<long>() == 0)
-            {
-                return health["ingest"]!;
-            }
-
-            await Task.Delay(20);
-        }
-    }
+    public Task<JsonNode> Drained() =>
+        Eventually.Value(async () => (await Ok(HttpMethod.Get, "/health", null))!["ingest"]!, ingest => ingest["pending"]!.GetValue<long>() == 0,
+            "the ingest drained (nothing pending)", TimeSpan.FromMinutes(3));
 
     /// <summary>The silo's /metrics value of one series (0 when absent).</summary>
     public async Task<double> Metric(string series)
