@@ -37,7 +37,7 @@ public sealed class ClientSilo : ICollectionFixture<SharedBrain>
 
 /// <summary>One PostgreSQL server shared by the history tests; each makes databases of its own.</summary>
 [CollectionDefinition(Name)]
-public sealed class PostgresCollection : ICollectionFixture<PostgresServer>
+public sealed class PostgresCollection : ICollectionFixture<PostgresFixture>
 {
     public const string Name = "PostgreSQL";
 }

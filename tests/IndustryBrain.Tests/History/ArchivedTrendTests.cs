@@ -14,7 +14,7 @@ namespace IndustryBrain.Tests.History;
 /// district grain; the district grain's own days, said so, while the archive is off or down.
 /// </summary>
 [Collection(PostgresCollection.Name)]
-public sealed class ArchivedTrendTests(PostgresServer postgres)
+public sealed class ArchivedTrendTests(PostgresFixture postgres)
 {
     private static readonly TimeZoneInfo District = TimeZoneInfo.FindSystemTimeZoneById("Asia/Shanghai");
 

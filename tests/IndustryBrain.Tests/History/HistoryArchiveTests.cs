@@ -15,7 +15,7 @@ namespace IndustryBrain.Tests.History;
 /// read back over HTTP.
 /// </summary>
 [Collection(PostgresCollection.Name)]
-public sealed class HistoryArchiveTests(PostgresServer postgres)
+public sealed class HistoryArchiveTests(PostgresFixture postgres)
 {
     public const string Postgres = "postgresql";
     public const string Sqlite = "sqlite";

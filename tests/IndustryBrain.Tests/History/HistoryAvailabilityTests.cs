@@ -11,7 +11,7 @@ namespace IndustryBrain.Tests.History;
 /// brain, archived into a real PostgreSQL or the embedded SQLite file, read back per terminal and day.
 /// </summary>
 [Collection(PostgresCollection.Name)]
-public sealed class HistoryAvailabilityTests(PostgresServer postgres)
+public sealed class HistoryAvailabilityTests(PostgresFixture postgres)
 {
     private static readonly TimeZoneInfo District = TimeZoneInfo.FindSystemTimeZoneById("Asia/Shanghai");
 

@@ -13,7 +13,7 @@ namespace IndustryBrain.Tests.History;
 /// carries. A terminal that sends no ts gets the brain's receive time, which differs at every resend.
 /// </summary>
 [Collection(PostgresCollection.Name)]
-public sealed class ResentReadingsTests(PostgresServer postgres)
+public sealed class ResentReadingsTests(PostgresFixture postgres)
 {
     private static string NewId(string hint) => $"{hint}-{Guid.NewGuid():N}"[..(hint.Length + 9)];
 
