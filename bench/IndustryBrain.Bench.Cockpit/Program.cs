@@ -15,7 +15,6 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using IndustryBrain.Domain;
 using IndustryBrain.Silo.Hosting;
-using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.Logging;
 using MQTTnet;
 using MQTTnet.Protocol;
@@ -30,29 +29,17 @@ const decimal UnitPrice = 10m;
 string[] chainNodes = ["steel", "nonferrous", "mold", "heat-treat", "surface", "packaging", "forging", "stamping", "machining",
     "knives", "scissors", "locks", "tools", "kitchenware", "trading", "ecommerce", "logistics"];
 
-var ports = FreePorts(4);
 var storage = Path.Combine(Path.GetTempPath(), "ib-bench-cockpit-" + Guid.NewGuid().ToString("N"));
-var builder = WebApplication.CreateBuilder(new WebApplicationOptions
-{
-    Args = [$"--urls=http://127.0.0.1:{ports[0]}", $"--Mqtt:Port={ports[1]}", $"--Storage:Path={storage}", $"--Orleans:SiloPort={ports[2]}",
-        $"--Orleans:GatewayPort={ports[3]}", $"--Auth:AdminKey={Key}",
-        // Terminals publish without credentials, flat out; the cockpit is read as fast as it answers.
-        "--Mqtt:RequireCredentials=false", "--Mqtt:PublishesPerSecond=0", "--Http:RequestsPerSecond=0"],
-    ContentRootPath = AppContext.BaseDirectory,
-});
-builder.Logging.SetMinimumLevel(LogLevel.Warning);
-builder.AddIndustryBrain();
-var app = builder.Build();
-app.MapIndustryBrain();
-await app.StartAsync();
+// Terminals publish without credentials, flat out; the cockpit is read as fast as it answers.
+var brain = await Brain.Start(new BrainOptions { AdminKey = Key, StoragePath = storage, Settings = ["--Mqtt:PublishesPerSecond=0", "--Http:RequestsPerSecond=0"] });
 
-using var http = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = 64 }) { BaseAddress = new Uri($"http://127.0.0.1:{ports[0]}/"), Timeout = TimeSpan.FromMinutes(2) };
+using var http = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = 64 }) { BaseAddress = new Uri($"http://127.0.0.1:{brain.HttpPort}/"), Timeout = TimeSpan.FromMinutes(2) };
 http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", Key);
 var publishers = new List<IMqttClient>();
 for (var i = 0; i < 8; i++)
 {
     var client = new MqttClientFactory().CreateMqttClient();
-    await client.ConnectAsync(new MqttClientOptionsBuilder().WithTcpServer("127.0.0.1", ports[1])
+    await client.ConnectAsync(new MqttClientOptionsBuilder().WithTcpServer("127.0.0.1", brain.MqttPort)
         .WithProtocolVersion(MQTTnet.Formatter.MqttProtocolVersion.V500).WithClientId($"bench-cockpit-{i}").Build());
     publishers.Add(client);
 }
@@ -118,14 +105,7 @@ foreach (var client in publishers)
     await client.DisconnectAsync();
 }
 
-await app.StopAsync();
-try
-{
-    Directory.Delete(storage, recursive: true);
-}
-catch (IOException)
-{
-}
+await brain.DisposeAsync();
 
 return 0;
 
@@ -281,21 +261,4 @@ static string Arg(string name, string fallback)
     var args = Environment.GetCommandLineArgs();
     var i = Array.IndexOf(args, name);
     return i >= 0 && i + 1 < args.Length ? args[i + 1] : fallback;
-}
-
-static int[] FreePorts(int count)
-{
-    var listeners = Enumerable.Range(0, count).Select(_ => new TcpListener(IPAddress.Loopback, 0)).ToArray();
-    foreach (var listener in listeners)
-    {
-        listener.Start();
-    }
-
-    var ports = listeners.Select(l => ((IPEndPoint)l.LocalEndpoint).Port).ToArray();
-    foreach (var listener in listeners)
-    {
-        listener.Stop();
-    }
-
-    return ports;
 }

@@ -17,7 +17,6 @@ using IndustryBrain;
 using IndustryBrain.Codes;
 using IndustryBrain.Contracts;
 using IndustryBrain.Silo.Hosting;
-using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
@@ -29,26 +28,14 @@ var perOrder = long.Parse(Arg("--per-order", "18225"), CultureInfo.InvariantCult
 var allocations = int.Parse(Arg("--allocations", "5"), CultureInfo.InvariantCulture);
 const string Key = "bench-admin-key";
 
-var ports = FreePorts(4);
 var storage = Path.Combine(Path.GetTempPath(), "ib-bench-codes-" + Guid.NewGuid().ToString("N"));
-var builder = WebApplication.CreateBuilder(new WebApplicationOptions
-{
-    Args = [$"--urls=http://127.0.0.1:{ports[0]}", $"--Mqtt:Port={ports[1]}", $"--Storage:Path={storage}", $"--Orleans:SiloPort={ports[2]}",
-        $"--Orleans:GatewayPort={ports[3]}", $"--Auth:AdminKey={Key}", "--Mqtt:RequireCredentials=false",
-        // Resolutions come from one address as fast as they are answered: no rate limits.
-        "--Http:RequestsPerSecond=0", "--Http:AnonymousRequestsPerSecond=0", "--Codes:MaxPerRequest=10000000"],
-    ContentRootPath = AppContext.BaseDirectory,
-});
-builder.Logging.SetMinimumLevel(LogLevel.Warning);
-builder.AddIndustryBrain();
-var app = builder.Build();
-app.MapIndustryBrain();
-await app.StartAsync();
+// Resolutions come from one address as fast as they are answered: no rate limits.
+var brain = await Brain.Start(new BrainOptions { AdminKey = Key, StoragePath = storage, Settings = ["--Http:RequestsPerSecond=0", "--Http:AnonymousRequestsPerSecond=0", "--Codes:MaxPerRequest=10000000"] });
 Console.WriteLine($"identifier node benchmark: {Environment.ProcessorCount} cores, silo and load in this process, SQLite in {storage}");
 
 try
 {
-    using var http = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = connections }) { BaseAddress = new Uri($"http://127.0.0.1:{ports[0]}/"), Timeout = TimeSpan.FromMinutes(5) };
+    using var http = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = connections }) { BaseAddress = new Uri($"http://127.0.0.1:{brain.HttpPort}/"), Timeout = TimeSpan.FromMinutes(5) };
     http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", Key);
     await Ok(await http.PutAsJsonAsync("api/enterprises/bench-firm", new { name = "重庆桥丰五金制造有限公司", uscc = Uscc(1) }));
     var prefix = (string)JsonNode.Parse(await Ok(await http.PutAsync("api/enterprises/bench-firm/prefix", null)))!["prefix"]!;
@@ -122,7 +109,7 @@ try
         $"(so {Environment.ProcessorCount} free cores would answer about {Environment.ProcessorCount * 1e6 / (cpu.TotalMicroseconds / all.Length):N0}/s); load average now {File.ReadAllText("/proc/loadavg").Split(' ')[0]}");
 
     // 3. 800 million codes: ranges through the grains (what POST .../codes does after its checks).
-    var grains = app.Services.GetRequiredService<IGrainFactory>();
+    var grains = brain.Services.GetRequiredService<IGrainFactory>();
     var registry = grains.GetGrain<ICodeRegistryGrain>(Keys.District);
     var limits = new CodeLimits(10_000_000, 1_000_000_000);
     var ranges = firms * ordersPerFirm;
@@ -169,15 +156,7 @@ try
 }
 finally
 {
-    await app.StopAsync();
-    await app.DisposeAsync();
-    try
-    {
-        Directory.Delete(storage, recursive: true);
-    }
-    catch (IOException)
-    {
-    }
+    await brain.DisposeAsync();
 }
 
 static object Request(string order, long quantity) => new
@@ -202,15 +181,6 @@ static string Uscc(int n)
 }
 
 static long FolderBytes(string folder) => Directory.Exists(folder) ? Directory.EnumerateFiles(folder, "*", SearchOption.AllDirectories).Sum(f => new FileInfo(f).Length) : 0;
-
-static int[] FreePorts(int count)
-{
-    var listeners = Enumerable.Range(0, count).Select(_ => new TcpListener(IPAddress.Loopback, 0)).ToList();
-    listeners.ForEach(l => l.Start());
-    var ports = listeners.Select(l => ((IPEndPoint)l.LocalEndpoint).Port).ToArray();
-    listeners.ForEach(l => l.Stop());
-    return ports;
-}
 
 string Arg(string name, string fallback)
 {

@@ -22,7 +22,7 @@ public sealed record FleetFigures(
 }
 
 /// <summary>The silos under test (one, or several of one cluster on Redis) and the fleet's plan for them.</summary>
-public sealed class FleetRun(IReadOnlyList<RunningSilo> silos, FleetPlan plan, int perWorker)
+public sealed class FleetRun(IReadOnlyList<BenchBrain> silos, FleetPlan plan, int perWorker)
 {
     private int _runs;
 

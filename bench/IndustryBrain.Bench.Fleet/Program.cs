@@ -20,7 +20,7 @@ var sizes = options.GetValueOrDefault("terminals", "200,8000,16000").Split(',').
 var clusterTerminals = int.Parse(options.GetValueOrDefault("cluster-terminals", "30000"), CultureInfo.InvariantCulture);
 var rate = double.Parse(options.GetValueOrDefault("rate", "0.2"), CultureInfo.InvariantCulture);
 var seconds = int.Parse(options.GetValueOrDefault("seconds", "60"), CultureInfo.InvariantCulture);
-var siloDll = options.GetValueOrDefault("silo") ?? RunningSilo.DefaultSiloPath();
+var siloDll = options.GetValueOrDefault("silo") ?? BenchBrain.DefaultSiloPath();
 const int PerWorker = 8_000;
 // --silo-args "--History:Enabled=false --Key=value": extra configuration for every silo (an A/B of one feature's cost).
 string[] fleetArgs = ["--Mqtt:RequireCredentials=true", .. options.GetValueOrDefault("silo-args", "").Split(' ', StringSplitOptions.RemoveEmptyEntries)];
@@ -35,7 +35,7 @@ Console.WriteLine($"fleet bench: {Environment.ProcessorCount} cores; silo {siloD
 if (scenarios.Any(s => s is "steady" or "full" or "storm" or "overload"))
 {
     var largest = scenarios.Any(s => s is "storm" or "overload") ? Math.Max(sizes.Max(), 16_000) : sizes.Max();
-    await using var silo = await RunningSilo.Start(siloDll, null, null, fleetArgs);
+    await using var silo = await BenchBrain.Start(siloDll, null, null, fleetArgs);
     var plan = new FleetPlan(largest);
     var provisioning = Stopwatch.StartNew();
     await plan.Provision(silo.Http);
@@ -72,8 +72,8 @@ if (scenarios.Contains("cluster"))
     await using var redis = await RedisServer.Start();
     var cluster = $"fleet-{Guid.NewGuid():N}"[..16];
     string[] clustered = [.. fleetArgs, $"--Cluster:Redis=127.0.0.1:{redis.Port}", $"--Orleans:ClusterId={cluster}"];
-    await using var first = await RunningSilo.Start(siloDll, null, null, clustered);
-    await using var second = await RunningSilo.Start(siloDll, null, null, clustered);
+    await using var first = await BenchBrain.Start(siloDll, null, null, clustered);
+    await using var second = await BenchBrain.Start(siloDll, null, null, clustered);
     var plan = new FleetPlan(clusterTerminals);
     var provisioning = Stopwatch.StartNew();
     await plan.Provision(first.Http);

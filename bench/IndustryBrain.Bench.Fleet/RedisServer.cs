@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Net.Sockets;
 
 namespace IndustryBrain.Bench.Fleet;
@@ -6,9 +5,9 @@ namespace IndustryBrain.Bench.Fleet;
 /// <summary>A throwaway redis-server on a free loopback port, without persistence, for a cluster of silos.</summary>
 public sealed class RedisServer : IAsyncDisposable
 {
-    private readonly Process _process;
+    private readonly ServerProcess _process;
 
-    private RedisServer(Process process, int port)
+    private RedisServer(ServerProcess process, int port)
     {
         _process = process;
         Port = port;
@@ -18,16 +17,9 @@ public sealed class RedisServer : IAsyncDisposable
 
     public static async Task<RedisServer> Start()
     {
-        var port = FreePort.Take();
-        var start = new ProcessStartInfo("redis-server") { UseShellExecute = false, RedirectStandardOutput = true };
-        foreach (var arg in new[] { "--port", port.ToString(System.Globalization.CultureInfo.InvariantCulture), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no" })
-        {
-            start.ArgumentList.Add(arg);
-        }
-
-        var process = Process.Start(start) ?? throw new InvalidOperationException("redis-server did not start (apt-get install redis-server)");
-        process.OutputDataReceived += (_, _) => { };
-        process.BeginOutputReadLine();
+        var port = FreePort.Next();
+        var process = ServerProcess.Start("redis-server",
+            ["--port", port.ToString(System.Globalization.CultureInfo.InvariantCulture), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"]);
         for (var attempt = 0; ; attempt++)
         {
             try
@@ -43,10 +35,9 @@ public sealed class RedisServer : IAsyncDisposable
         }
     }
 
-    public async ValueTask DisposeAsync()
+    public ValueTask DisposeAsync()
     {
-        _process.Kill();
-        await _process.WaitForExitAsync();
         _process.Dispose();
+        return ValueTask.CompletedTask;
     }
 }

@@ -31,12 +31,15 @@ const int OrderDays = 14;
 string[] nodes = ["steel", "nonferrous", "mold", "heat-treat", "surface", "packaging", "forging", "stamping", "machining",
     "knives", "scissors", "locks", "tools", "kitchenware", "trading", "ecommerce", "logistics"];
 
-Server? server = null;
+PostgresServer? server = null;
 var connection = Arg("--connection", "");
 if (connection.Length == 0)
 {
-    server = await Server.Start(Arg("--data", Path.Combine(Path.GetTempPath(), "ib-bench-history-" + Guid.NewGuid().ToString("N")[..8])));
-    connection = server.ConnectionString;
+    server = new PostgresServer(Arg("--data", Path.Combine(Path.GetTempPath(), "ib-bench-history-" + Guid.NewGuid().ToString("N")[..8])), durable: true,
+        settings: "-c shared_buffers=512MB -c max_wal_size=8GB -c checkpoint_timeout=15min -c maintenance_work_mem=256MB");
+    await server.InitializeAsync();
+    Console.WriteLine($"PostgreSQL on 127.0.0.1:{server.Port}, data in {server.Folder}");
+    connection = new NpgsqlConnectionStringBuilder(server.AdminConnectionString) { Pooling = true, Timeout = 30, CommandTimeout = 0 }.ConnectionString;
 }
 
 try
@@ -238,7 +241,11 @@ finally
 {
     if (server is not null)
     {
-        await server.Stop(delete: !keep);
+        await server.Stop("fast");
+        if (!keep)
+        {
+            Directory.Delete(server.Folder, recursive: true);
+        }
     }
 }
 
@@ -270,75 +277,4 @@ string Arg(string name, string fallback)
 {
     var i = Array.IndexOf(args, name);
     return i >= 0 && i + 1 < args.Length ? args[i + 1] : fallback;
-}
-
-/// <summary>A PostgreSQL of the benchmark's own: initdb, pg_ctl start on a free loopback port; as root, as the postgres user.</summary>
-sealed class Server
-{
-    private readonly string _folder;
-    private readonly string _bin;
-    private readonly bool _root;
-
-    private Server(string folder, string bin, bool root, int port)
-    {
-        _folder = folder;
-        _bin = bin;
-        _root = root;
-        ConnectionString = $"Host=127.0.0.1;Port={port};Username=ib;Database=postgres;Timeout=30;Command Timeout=0";
-    }
-
-    public string ConnectionString { get; }
-
-    public static async Task<Server> Start(string folder)
-    {
-        var bin = Environment.GetEnvironmentVariable("IB_PG_BIN") is { Length: > 0 } b ? b
-            : Directory.GetDirectories("/usr/lib/postgresql").OrderByDescending(d => int.TryParse(Path.GetFileName(d), out var v) ? v : 0).First() + "/bin";
-        var root = Environment.UserName == "root";
-        var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        var port = ((IPEndPoint)listener.LocalEndpoint).Port;
-        listener.Stop();
-        var server = new Server(folder, bin, root, port);
-        Directory.CreateDirectory(folder);
-        if (root)
-        {
-            await Run("chown", "-R", "postgres", folder);
-        }
-
-        await server.Pg("initdb", "-D", Path.Combine(folder, "data"), "-U", "ib", "--auth=trust", "-E", "UTF8", "--locale=C");
-        await server.Pg("pg_ctl", "-D", Path.Combine(folder, "data"), "-l", Path.Combine(folder, "server.log"), "-w", "-t", "120", "-o",
-            $"-p {port} -k {folder} -c listen_addresses=127.0.0.1 -c shared_buffers=512MB -c max_wal_size=8GB -c checkpoint_timeout=15min -c maintenance_work_mem=256MB", "start");
-        Console.WriteLine($"PostgreSQL on 127.0.0.1:{port}, data in {folder}");
-        return server;
-    }
-
-    public async Task Stop(bool delete)
-    {
-        await Pg("pg_ctl", "-D", Path.Combine(_folder, "data"), "-m", "fast", "-w", "-t", "120", "stop");
-        if (delete)
-        {
-            Directory.Delete(_folder, recursive: true);
-        }
-    }
-
-    private Task Pg(string tool, params string[] args) =>
-        _root ? Run("runuser", ["-u", "postgres", "--", Path.Combine(_bin, tool), .. args]) : Run(Path.Combine(_bin, tool), args);
-
-    private static async Task Run(string file, params string[] args)
-    {
-        var start = new ProcessStartInfo(file) { RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var arg in args)
-        {
-            start.ArgumentList.Add(arg);
-        }
-
-        using var process = Process.Start(start)!;
-        var output = await process.StandardOutput.ReadToEndAsync();
-        var error = await process.StandardError.ReadToEndAsync();
-        await process.WaitForExitAsync();
-        if (process.ExitCode != 0)
-        {
-            throw new InvalidOperationException($"{file} {string.Join(' ', args)}: exit {process.ExitCode}\n{output}{error}");
-        }
-    }
 }

@@ -98,7 +98,7 @@ public static class BareBroker
 
         public static async Task<Child> Start(MqttQualityOfServiceLevel subscriberQos)
         {
-            var port = FreePort.Take();
+            var port = FreePort.Next();
             var self = typeof(BareBroker).Assembly.Location;
             var start = new ProcessStartInfo("dotnet")
             {

@@ -26,7 +26,7 @@ public sealed class BenchRun(Settings settings)
     {
         Console.WriteLine($"IndustryBrain bench{(settings.Quick ? " (quick)" : "")}: {Environment.ProcessorCount} cores, " +
             $"{settings.Connections} connections x {settings.Lanes} lanes, QoS 1, load {Load()}");
-        var siloDll = settings.Silo ?? RunningSilo.DefaultSiloPath();
+        var siloDll = settings.Silo ?? BenchBrain.DefaultSiloPath();
         Console.WriteLine($"silo: {siloDll}{(settings.GcServer is { } gc ? $" (DOTNET_gcServer={gc})" : "")}" +
             string.Concat(settings.SiloEnvironment.Select(e => $" {e.Key}={e.Value}")));
 
@@ -84,7 +84,7 @@ public sealed class BenchRun(Settings settings)
         var single = settings.Phases.Contains("single");
         var arrays = settings.Phases.Contains("arrays");
         await using BareBroker.Child? broker = baseline ? await BareBroker.Child.Start((MqttQualityOfServiceLevel)settings.BaselineQos) : null;
-        await using RunningSilo? silo = single || arrays ? await RunningSilo.Start(siloDll, settings.GcServer, settings.SiloEnvironment) : null;
+        await using BenchBrain? silo = single || arrays ? await BenchBrain.Start(siloDll, settings.GcServer, settings.SiloEnvironment) : null;
         if (broker is not null)
         {
             Console.WriteLine($"\n== baseline: bare MQTTnet.Server (pid of its own), subscriber QoS {settings.BaselineQos} on ib/#, port {broker.Port}");
@@ -212,12 +212,12 @@ public sealed class BenchRun(Settings settings)
         return one.Messages + many.Messages;
     }
 
-    private static async Task Register(RunningSilo silo, int enterprises)
+    private static async Task Register(BenchBrain silo, int enterprises)
     {
         await Parallel.ForAsync(0, enterprises, new ParallelOptions { MaxDegreeOfParallelism = 16 }, async (e, _) => await silo.RegisterEnterprise(e));
     }
 
-    private static async Task<TimeSpan> PlanAll(RunningSilo silo, Plant plant)
+    private static async Task<TimeSpan> PlanAll(BenchBrain silo, Plant plant)
     {
         var clock = Stopwatch.StartNew();
         await Parallel.ForAsync(0L, plant.Orders, new ParallelOptions { MaxDegreeOfParallelism = 32 }, async (i, _) =>
@@ -226,7 +226,7 @@ public sealed class BenchRun(Settings settings)
     }
 
     /// <summary>One rate phase: plan every order, publish, wait until /health shows every reading applied, verify every order.</summary>
-    private async Task<double> Rate(RunningSilo silo, Plant plant, int readingsPerMessage, int rounds, string phase, double? baselineRate)
+    private async Task<double> Rate(BenchBrain silo, Plant plant, int readingsPerMessage, int rounds, string phase, double? baselineRate)
     {
         var planned = await PlanAll(silo, plant);
         var terminals = Terminals.Deal(plant, settings.Connections, settings.Lanes, rounds);
@@ -298,7 +298,7 @@ public sealed class BenchRun(Settings settings)
     }
 
     /// <summary>Polls /health until every reading sent is received and settled and nothing is pending.</summary>
-    private static async Task<(IngestFigures After, TimeSpan EndToEnd)> WaitApplied(RunningSilo silo, IngestFigures before, long readings, Stopwatch clock)
+    private static async Task<(IngestFigures After, TimeSpan EndToEnd)> WaitApplied(BenchBrain silo, IngestFigures before, long readings, Stopwatch clock)
     {
         var lastChange = Stopwatch.StartNew();
         var last = before;
@@ -325,7 +325,7 @@ public sealed class BenchRun(Settings settings)
         }
     }
 
-    private static async Task<(long Checked, List<string> Mismatches)> Verify(RunningSilo silo, Terminals terminals, IEnumerable<(int E, int O)> orders)
+    private static async Task<(long Checked, List<string> Mismatches)> Verify(BenchBrain silo, Terminals terminals, IEnumerable<(int E, int O)> orders)
     {
         var (good, scrap) = terminals.Expected();
         var plant = terminals.Plant;
@@ -369,14 +369,14 @@ public sealed class BenchRun(Settings settings)
     private async Task Memory(string siloDll)
     {
         var plant = new Plant("M", settings.MemoryEnterprises, settings.MemoryOrdersPerEnterprise, settings.MemoryTerminalsPerStep);
-        await using var silo = await RunningSilo.Start(siloDll, settings.GcServer, settings.SiloEnvironment);
+        await using var silo = await BenchBrain.Start(siloDll, settings.GcServer, settings.SiloEnvironment);
         var load = Load();
         Console.WriteLine($"\n== memory: {plant.Orders:N0} orders of {plant.Enterprises:N0} enterprises, {Plant.Steps} steps x " +
             $"{plant.TerminalsPerStep} terminals per step, {(settings.PlanMemoryOrders ? "planned over HTTP" : "unplanned (readings only)")}; silo pid {silo.ProcessId}");
         await Register(silo, plant.Enterprises);
         await Task.Delay(TimeSpan.FromSeconds(2)); // the enterprises' first save
         var empty = await silo.CollectGarbage();
-        Console.WriteLine($"   before: live heap {RunningSilo.Bytes(empty.LiveBytes)} B, working set {RunningSilo.Bytes(empty.WorkingSetBytes)} B");
+        Console.WriteLine($"   before: live heap {BenchBrain.Bytes(empty.LiveBytes)} B, working set {BenchBrain.Bytes(empty.WorkingSetBytes)} B");
 
         HeapFigures? plannedHeap = null;
         if (settings.PlanMemoryOrders)
@@ -385,7 +385,7 @@ public sealed class BenchRun(Settings settings)
             await Quiet(silo);
             plannedHeap = await silo.CollectGarbage();
             Console.WriteLine($"   planned {plant.Orders:N0} orders in {planned.TotalSeconds:F1} s ({plant.Orders / planned.TotalSeconds:N0}/s); " +
-                $"live heap {RunningSilo.Bytes(plannedHeap.Value.LiveBytes)} B = {(plannedHeap.Value.LiveBytes - empty.LiveBytes) / (double)plant.Orders:N0} B/order with plans only");
+                $"live heap {BenchBrain.Bytes(plannedHeap.Value.LiveBytes)} B = {(plannedHeap.Value.LiveBytes - empty.LiveBytes) / (double)plant.Orders:N0} B/order with plans only");
         }
 
         var terminals = Terminals.Deal(plant, settings.Connections, 2, readingsPerCounter: 1);
@@ -401,8 +401,8 @@ public sealed class BenchRun(Settings settings)
         var active = await silo.CollectGarbage();
         var perOrder = (active.LiveBytes - empty.LiveBytes) / (double)plant.Orders;
         var workingSetPerOrder = (active.WorkingSetBytes - empty.WorkingSetBytes) / (double)plant.Orders;
-        Console.WriteLine($"   after: live heap {RunningSilo.Bytes(active.LiveBytes)} B, GC heap {RunningSilo.Bytes(active.GcHeapBytes)} B, " +
-            $"working set {RunningSilo.Bytes(active.WorkingSetBytes)} B");
+        Console.WriteLine($"   after: live heap {BenchBrain.Bytes(active.LiveBytes)} B, GC heap {BenchBrain.Bytes(active.GcHeapBytes)} B, " +
+            $"working set {BenchBrain.Bytes(active.WorkingSetBytes)} B");
         Console.WriteLine($"   per active order: {perOrder:N0} B live heap, {workingSetPerOrder:N0} B working set");
 
         var random = new Random(2611);
@@ -431,7 +431,7 @@ public sealed class BenchRun(Settings settings)
     }
 
     /// <summary>Waits until the silo's CPU use falls under a tenth of a core (grains flushed, timers quiet), at most a minute.</summary>
-    private static async Task<(TimeSpan Took, double CpuSeconds)> Quiet(RunningSilo silo)
+    private static async Task<(TimeSpan Took, double CpuSeconds)> Quiet(BenchBrain silo)
     {
         var clock = Stopwatch.StartNew();
         var first = silo.CpuTime;
@@ -498,7 +498,7 @@ public sealed class BenchRun(Settings settings)
         private readonly Task _loop;
         private long _max;
 
-        public PendingWatch(RunningSilo silo)
+        public PendingWatch(BenchBrain silo)
         {
             _loop = Task.Run(async () =>
             {

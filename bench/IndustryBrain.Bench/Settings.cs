@@ -133,7 +133,7 @@ public sealed class Settings
                     settings.Silo = Value();
                     break;
                 case "--keep":
-                    RunningSilo.Keep = true;
+                    BenchBrain.Keep = true;
                     break;
                 default:
                     throw new ArgumentException($"unknown switch {args[i]}");

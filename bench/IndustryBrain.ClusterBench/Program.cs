@@ -12,7 +12,7 @@ using IndustryBrain.Client.Simulator;
 // the broker dropped, and whether every count is exact.
 //   dotnet run -c Release --project bench/IndustryBrain.ClusterBench -- --seconds 20 --enterprises 6 --terminals 10 --batch 1
 var settings = Arguments.Parse(args);
-var root = Repository.Root();
+var root = SiloBuild.RepositoryRoot;
 await using var cluster = new LoopbackCluster(root, settings.Silos);
 Console.WriteLine($"starting Redis, Mosquitto and {settings.Silos} silos (Release build) ...");
 await cluster.Start();
@@ -92,20 +92,6 @@ internal readonly record struct Share(long Received, long Applied, long Duplicat
     public long Handled => Applied + Duplicates + Failed;
 }
 
-internal static class Repository
-{
-    public static string Root()
-    {
-        var folder = new DirectoryInfo(AppContext.BaseDirectory);
-        while (folder is not null && !File.Exists(Path.Combine(folder.FullName, "IndustryBrain.sln")))
-        {
-            folder = folder.Parent;
-        }
-
-        return folder?.FullName ?? Directory.GetCurrentDirectory();
-    }
-}
-
 /// <summary>deploy/cluster.sh on free ports in a temp folder, stopped at the end.</summary>
 internal sealed class LoopbackCluster(string root, int silos) : IAsyncDisposable
 {
@@ -122,7 +108,7 @@ internal sealed class LoopbackCluster(string root, int silos) : IAsyncDisposable
 
     public async Task Start()
     {
-        var ports = FreePorts(2 + (3 * silos));
+        var ports = FreePort.Next(2 + (3 * silos));
         RedisPort = ports[0];
         MqttPort = ports[1];
         _http = ports[2..(2 + silos)];
@@ -189,19 +175,6 @@ internal sealed class LoopbackCluster(string root, int silos) : IAsyncDisposable
         {
             throw new InvalidOperationException($"deploy/cluster.sh {command} failed ({process.ExitCode})");
         }
-    }
-
-    private static int[] FreePorts(int count)
-    {
-        var listeners = Enumerable.Range(0, count).Select(_ =>
-        {
-            var listener = new TcpListener(IPAddress.Loopback, 0);
-            listener.Start();
-            return listener;
-        }).ToList();
-        var ports = listeners.Select(l => ((IPEndPoint)l.LocalEndpoint).Port).ToArray();
-        listeners.ForEach(l => l.Stop());
-        return ports;
     }
 
     private static string Text(int value) => value.ToString(CultureInfo.InvariantCulture);

@@ -11,16 +11,10 @@ public static class BoardSilo
     public static async Task<string> Key(this CockpitSilo silo, object request)
     {
         using var response = await silo.Client.PostAsJsonAsync("/api/keys", request);
-        response.EnsureSuccessStatusCode();
-        return JsonNode.Parse(await response.Content.ReadAsStringAsync())!["key"]!.GetValue<string>();
+        return JsonNode.Parse(await BrainHttp.Succeeded(response, "making a key"))!["key"]!.GetValue<string>();
     }
 
-    public static HttpClient As(this CockpitSilo silo, string key)
-    {
-        var http = new HttpClient { BaseAddress = silo.Http, Timeout = TimeSpan.FromSeconds(60) };
-        http.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", key);
-        return http;
-    }
+    public static HttpClient As(this CockpitSilo silo, string key) => BrainHttp.Client(silo.Http, key);
 
     /// <summary>A slaughter-knife order: blanking at an ideal 600 an hour, rough grinding at 300, packing.</summary>
     public static async Task PlanKnives(this CockpitSilo silo, string enterprise, string order, long quantity, DateTimeOffset due)
@@ -42,27 +36,13 @@ public static class BoardSilo
     }
 
     /// <summary>The board once it shows what <paramref name="shows"/> looks for (orders and terminals report about once a second), up to a minute.</summary>
-    public static async Task<JsonNode> BoardOnce(this CockpitSilo silo, string enterprise, Func<JsonNode, bool> shows)
-    {
-        var until = DateTime.UtcNow.AddMinutes(1);
-        JsonNode board;
-        do
+    public static Task<JsonNode> BoardOnce(this CockpitSilo silo, string enterprise, Func<JsonNode, bool> shows) =>
+        Eventually.Value(async () =>
         {
             var answer = await silo.Client.GetAsync($"api/enterprises/{enterprise}/board");
             Assert.Equal(HttpStatusCode.OK, answer.StatusCode);
-            board = JsonNode.Parse(await answer.Content.ReadAsStringAsync())!;
-            if (shows(board))
-            {
-                return board;
-            }
-
-            await Task.Delay(200);
-        }
-        while (DateTime.UtcNow < until);
-
-        Assert.Fail($"the board never showed what the test waited for; last: {board.ToJsonString()}");
-        return board;
-    }
+            return JsonNode.Parse(await answer.Content.ReadAsStringAsync())!;
+        }, shows, "the board showing what the test waited for");
 
     public static JsonNode? Order(JsonNode board, string order) => board["orders"]!.AsArray().FirstOrDefault(o => (string)o!["order"]! == order);
 

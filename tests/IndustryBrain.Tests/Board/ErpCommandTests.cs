@@ -21,12 +21,12 @@ public sealed class ErpCommandTests
         {
             var output = new StringWriter();
             var error = new StringWriter();
-            var code = await BrainCommand.Run(["--api", silo.Http.ToString(), "--key", InProcessBrain.AdminKey, "erp", "import", file, "--enterprise", "qiaofeng"], output, error);
+            var code = await BrainCommand.Run(["--api", silo.Http.ToString(), "--key", BrainOptions.TestAdminKey, "erp", "import", file, "--enterprise", "qiaofeng"], output, error);
 
             Assert.Equal(1, code);
             Assert.Contains("1 documents applied, 0 unchanged, 1 lines refused", output.ToString());
             Assert.Contains("shipment-over-ordered", output.ToString());
-            Assert.DoesNotContain(InProcessBrain.AdminKey, output.ToString() + error);
+            Assert.DoesNotContain(BrainOptions.TestAdminKey, output.ToString() + error);
         }
         finally
         {

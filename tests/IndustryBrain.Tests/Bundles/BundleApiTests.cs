@@ -11,12 +11,12 @@ namespace IndustryBrain.Tests.Bundles;
 /// <summary>One brain for the bundle tests that need no restart.</summary>
 public sealed class BundleBrain : IAsyncLifetime
 {
-    public InProcessBrain Brain { get; private set; } = null!;
+    public Brain Brain { get; private set; } = null!;
     public HttpClient Http { get; private set; } = null!;
 
     public async Task InitializeAsync()
     {
-        Brain = await InProcessBrain.Start();
+        Brain = await Brain.Start();
         Http = Brain.Http();
     }
 
@@ -217,7 +217,7 @@ public sealed class BundleRestartTests
     [Fact]
     public async Task A_bundle_whose_deadline_passes_while_the_brain_is_stopped_closes_once_on_the_next_start()
     {
-        await using var brain = await InProcessBrain.Start();
+        await using var brain = await Brain.Start();
         using (var http = brain.Http())
         {
             for (var i = 0; i < 3; i++)
@@ -240,19 +240,16 @@ public sealed class BundleRestartTests
             }
         }
 
-        await brain.StartAgain();
+        await brain.Restart();
         using var again = brain.Http();
 
         // Without touching the bundle, its deadline reminder closes it and every participant hears it.
         JsonNode? firm0 = null;
-        for (var deadline = DateTime.UtcNow.AddMinutes(3); DateTime.UtcNow < deadline; await Task.Delay(500))
+        await Eventually.Holds(async () =>
         {
             firm0 = JsonNode.Parse(await again.GetStringAsync("/api/enterprises/rs-0"));
-            if (firm0!["procurement"]!.AsArray().Count > 0)
-            {
-                break;
-            }
-        }
+            return firm0!["procurement"]!.AsArray().Count > 0;
+        }, TimeSpan.FromMinutes(3));
 
         var record = Assert.Single(firm0!["procurement"]!.AsArray());
         Assert.Equal(20300m, (decimal)record!["unitPrice"]!);
@@ -267,7 +264,7 @@ public sealed class BundleRestartTests
 
         // Closing happened once: another restart changes nothing.
         await brain.Stop();
-        await brain.StartAgain();
+        await brain.Restart();
         using var third = brain.Http();
         var after = JsonNode.Parse(await third.GetStringAsync("/api/bundles/rs-steel"))!;
         Assert.Equal(closedAt, (string?)after["closedAt"]);

@@ -9,7 +9,7 @@ public sealed class BundleCommandTests(BundleBrain fixture) : IClassFixture<Bund
     {
         var output = new StringWriter();
         var error = new StringWriter();
-        var code = await BrainCommand.Run(["--api", fixture.Brain.BaseAddress.ToString(), "--key", InProcessBrain.AdminKey, .. args], output, error);
+        var code = await BrainCommand.Run(["--api", fixture.Brain.BaseAddress.ToString(), "--key", BrainOptions.TestAdminKey, .. args], output, error);
         return (code, output.ToString(), error.ToString());
     }
 

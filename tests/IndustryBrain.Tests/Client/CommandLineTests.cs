@@ -1,15 +1,16 @@
 using IndustryBrain.Client.Commands;
+using IndustryBrain.Tests.Infrastructure;
 
 namespace IndustryBrain.Tests.Client;
 
 [Collection(ClientSilo.Name)]
-public sealed class CommandLineTests(SiloFixture fixture)
+public sealed class CommandLineTests(SharedBrain fixture)
 {
     private async Task<(int Exit, string Output, string Error)> Brain(params string[] args)
     {
         using var output = new StringWriter();
         using var error = new StringWriter();
-        string[] global = ["--api", fixture.Silo.Api.ToString(), "--key", fixture.Silo.AdminKey, "--mqtt", fixture.Silo.Mqtt.ToString()];
+        string[] global = ["--api", fixture.Brain.BaseAddress.ToString(), "--key", fixture.Brain.AdminKey!, "--mqtt", $"mqtt://127.0.0.1:{fixture.MqttPort}/"];
         var exit = await BrainCommand.Run([.. args, .. global], output, error);
         return (exit, output.ToString(), error.ToString());
     }

@@ -47,7 +47,3 @@ public sealed class SecretEchoTests
         Assert.DoesNotContain("helpleak001", printed, StringComparison.Ordinal);
     }
 }
-
-/// <summary>Tests that set IB_KEY run one at a time.</summary>
-[CollectionDefinition(nameof(EnvironmentKey), DisableParallelization = true)]
-public sealed class EnvironmentKey;

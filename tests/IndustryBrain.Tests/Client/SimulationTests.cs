@@ -4,30 +4,14 @@ using IndustryBrain.Tests.Infrastructure;
 
 namespace IndustryBrain.Tests.Client;
 
-/// <summary>One real silo process shared by a test class.</summary>
-public sealed class SiloFixture : IAsyncLifetime
-{
-    public SiloProcess Silo { get; private set; } = null!;
-
-    public async Task InitializeAsync() => Silo = await SiloProcess.Start();
-
-    public async Task DisposeAsync() => await Silo.DisposeAsync();
-}
-
-[CollectionDefinition(Name)]
-public sealed class ClientSilo : ICollectionFixture<SiloFixture>
-{
-    public const string Name = "client silo";
-}
-
 [Collection(ClientSilo.Name)]
-public sealed class SimulationTests(SiloFixture fixture)
+public sealed class SimulationTests(SharedBrain fixture)
 {
     private SimulationOptions Options(string prefix) => new()
     {
-        Api = fixture.Silo.Api,
-        Key = fixture.Silo.AdminKey,
-        Mqtt = fixture.Silo.Mqtt,
+        Api = fixture.Brain.BaseAddress,
+        Key = fixture.Brain.AdminKey!,
+        Mqtt = new Uri($"mqtt://127.0.0.1:{fixture.MqttPort}"),
         Prefix = prefix,
         VerifyTimeout = TimeSpan.FromSeconds(60),
     };
@@ -97,9 +81,9 @@ public sealed class SimulationTests(SiloFixture fixture)
 
 public sealed class ResyncTests : IAsyncLifetime
 {
-    private SiloProcess _silo = null!;
+    private Brain _silo = null!;
 
-    public async Task InitializeAsync() => _silo = await SiloProcess.Start();
+    public async Task InitializeAsync() => _silo = await Brain.Start(new() { Mode = BrainMode.ChildProcess });
 
     public async Task DisposeAsync() => await _silo.DisposeAsync();
 
@@ -108,9 +92,9 @@ public sealed class ResyncTests : IAsyncLifetime
     {
         await using var simulation = new Simulation(new SimulationOptions
         {
-            Api = _silo.Api,
-            Key = _silo.AdminKey,
-            Mqtt = _silo.Mqtt,
+            Api = _silo.BaseAddress,
+            Key = _silo.AdminKey!,
+            Mqtt = new Uri($"mqtt://127.0.0.1:{_silo.MqttPort}"),
             Prefix = "resync",
             Enterprises = 2,
             Terminals = 5,
@@ -126,7 +110,7 @@ public sealed class ResyncTests : IAsyncLifetime
 
         await _silo.Kill();
         await _silo.Restart();
-        await Until(() => simulation.Counters.Resyncs > 0, TimeSpan.FromSeconds(60));
+        await Eventually.Holds(() => Task.FromResult(simulation.Counters.Resyncs > 0), TimeSpan.FromSeconds(60));
         var verification = await simulation.Verify(CancellationToken.None);
 
         Assert.NotNull(before);
@@ -135,15 +119,5 @@ public sealed class ResyncTests : IAsyncLifetime
         Assert.Equal(10, simulation.Counters.ResentReadings);
         Assert.Empty(verification.Mismatches);
         Assert.Equal(4, verification.Exact);
-    }
-
-    /// <summary>Waits for a condition; gives up (and lets the assertions fail) after a generous time.</summary>
-    private static async Task Until(Func<bool> condition, TimeSpan patience)
-    {
-        var deadline = DateTime.UtcNow + patience;
-        while (!condition() && DateTime.UtcNow < deadline)
-        {
-            await Task.Delay(100);
-        }
     }
 }

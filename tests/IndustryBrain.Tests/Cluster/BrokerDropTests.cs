@@ -58,7 +58,6 @@ public sealed class BrokerDropTests(ITestOutputHelper output)
         var folder = Path.Combine(Path.GetTempPath(), "ib-drops-" + Guid.NewGuid().ToString("N")[..8]);
         Directory.CreateDirectory(folder);
         var mqttPort = FreePort.Next();
-        var httpPort = FreePort.Next();
         await File.WriteAllTextAsync(Path.Combine(folder, "mosquitto.conf"), $"""
             listener {mqttPort} 127.0.0.1
             allow_anonymous true
@@ -67,18 +66,21 @@ public sealed class BrokerDropTests(ITestOutputHelper output)
             sys_interval 1
             persistence false
             """);
-        using var broker = Start("mosquitto", ["-c", Path.Combine(folder, "mosquitto.conf")]);
-        using var silo = Start("dotnet", [ClusterTopology.SiloAssembly, "--urls", $"http://127.0.0.1:{httpPort}",
-            "--Mqtt:Broker", $"mqtt://127.0.0.1:{mqttPort}", "--Mqtt:DropsEpochIntervalSeconds", "0",
-            "--Storage:Path", Path.Combine(folder, "silo"), "--Orleans:SiloPort", $"{FreePort.Next()}", "--Orleans:GatewayPort", $"{FreePort.Next()}",
-            "--Auth:AdminKey", ClusterTopology.AdminKey]);
-        using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{httpPort}") };
-        http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", ClusterTopology.AdminKey);
+        using var broker = ServerProcess.Start("mosquitto", ["-c", Path.Combine(folder, "mosquitto.conf")]);
+        await using var silo = await Brain.Start(new()
+        {
+            Mode = BrainMode.ChildProcess,
+            Broker = $"mqtt://127.0.0.1:{mqttPort}",
+            StoragePath = Path.Combine(folder, "silo"),
+            Logging = [],
+            Settings = ["--Mqtt:DropsEpochIntervalSeconds=0"],
+        });
+        var http = silo.Admin;
         try
         {
-            Assert.True(await ClusterTopology.Eventually(async () => (await http.GetAsync("/health")).IsSuccessStatusCode, TimeSpan.FromSeconds(120)),
+            Assert.True(await Eventually.Holds(async () => (await http.GetAsync("/health")).IsSuccessStatusCode, TimeSpan.FromSeconds(120)),
                 "the silo connects to the broker");
-            Assert.True(await ClusterTopology.Eventually(async () => await Renewals(http) == 1, TimeSpan.FromSeconds(60)),
+            Assert.True(await Eventually.Holds(async () => await Renewals(http) == 1, TimeSpan.FromSeconds(60)),
                 "the brain coming online begins an epoch: the broker may have restarted while it was away");
             await using var terminals = await CountingTerminals.Connect(mqttPort, "drops", 1, 1, ["O1"], ["polish"]);
 
@@ -96,7 +98,7 @@ public sealed class BrokerDropTests(ITestOutputHelper output)
             await terminals.Run(200, TimeSpan.Zero);
             await stalled.DisconnectAsync();
 
-            Assert.True(await ClusterTopology.Eventually(() => Task.FromResult(terminals.Resyncs > 0), TimeSpan.FromSeconds(60)),
+            Assert.True(await Eventually.Holds(() => Task.FromResult(terminals.Resyncs > 0), TimeSpan.FromSeconds(60)),
                 "the terminals see a new epoch after the broker reported drops");
             var health = await http.GetFromJsonAsync<JsonElement>("/health");
             output.WriteLine($"broker drops seen by the silo: {health.GetProperty("brokerDrops")}, epoch renewals: {health.GetProperty("epochRenewals")}");
@@ -104,7 +106,7 @@ public sealed class BrokerDropTests(ITestOutputHelper output)
             Assert.Equal(2, health.GetProperty("epochRenewals").GetInt32()); // coming online, then the drops
 
             var expected = terminals.Expected().Single();
-            Assert.True(await ClusterTopology.Eventually(async () =>
+            Assert.True(await Eventually.Holds(async () =>
             {
                 var progress = await http.GetFromJsonAsync<JsonElement>("/api/enterprises/drops-e1/orders/O1");
                 var step = progress.GetProperty("steps")[0];
@@ -113,9 +115,9 @@ public sealed class BrokerDropTests(ITestOutputHelper output)
         }
         finally
         {
-            Stop(silo);
-            Stop(broker);
-            foreach (var line in _log.Where(l => l.Contains("Broker", StringComparison.Ordinal) || l.Contains("drop", StringComparison.OrdinalIgnoreCase) || l.Contains("epoch", StringComparison.OrdinalIgnoreCase)).Take(40))
+            await silo.Kill();
+            broker.Dispose();
+            foreach (var line in silo.Log.Lines.Where(Kept).Where(l => l.Contains("Broker", StringComparison.Ordinal) || l.Contains("drop", StringComparison.OrdinalIgnoreCase) || l.Contains("epoch", StringComparison.OrdinalIgnoreCase)).Take(40))
             {
                 output.WriteLine(line);
             }
@@ -133,38 +135,7 @@ public sealed class BrokerDropTests(ITestOutputHelper output)
     private static async Task<int> Renewals(HttpClient http) =>
         (await http.GetFromJsonAsync<JsonElement>("/health")).GetProperty("epochRenewals").GetInt32();
 
-    private Process Start(string file, string[] arguments)
-    {
-        var start = new ProcessStartInfo(file) { RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var argument in arguments)
-        {
-            start.ArgumentList.Add(argument);
-        }
-
-        var process = Process.Start(start)!;
-        process.OutputDataReceived += (_, line) => Keep(line.Data);
-        process.ErrorDataReceived += (_, line) => Keep(line.Data);
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
-        return process;
-    }
-
-    private readonly System.Collections.Concurrent.ConcurrentQueue<string> _log = new();
-
-    private void Keep(string? line)
-    {
-        if (line is not null && (line.Contains("warn", StringComparison.Ordinal) || line.Contains("fail", StringComparison.Ordinal) || line.StartsWith(' ')))
-        {
-            _log.Enqueue(line);
-        }
-    }
-
-    private void Stop(Process process)
-    {
-        if (!process.HasExited)
-        {
-            process.Kill(entireProcessTree: true);
-            process.WaitForExit(10_000);
-        }
-    }
+    /// <summary>The silo's warnings, failures and their continuation lines.</summary>
+    private static bool Kept(string line) =>
+        line.Contains("warn", StringComparison.Ordinal) || line.Contains("fail", StringComparison.Ordinal) || line.StartsWith(' ');
 }

@@ -34,7 +34,7 @@ public sealed class ClusterBundleTests(ClusterTopology cluster, ITestOutputHelpe
             // Watched without calling the bundle (a call after the deadline would close it by itself):
             // the participants hear the outcome only from the bundle's closing.
             JsonElement procurement = default;
-            var closed = await ClusterTopology.Eventually(async () =>
+            var closed = await Eventually.Holds(async () =>
             {
                 var enterprise = await cluster.Http(survivor).GetFromJsonAsync<JsonElement>("/api/enterprises/pool-a");
                 procurement = enterprise.GetProperty("procurement");

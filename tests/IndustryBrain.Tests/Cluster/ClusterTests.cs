@@ -29,7 +29,7 @@ public sealed class ClusterTests(ClusterTopology cluster, ITestOutputHelper outp
 
         var clock = Stopwatch.StartNew();
         await terminals.Run(150, TimeSpan.FromMilliseconds(2));
-        await ClusterTopology.Eventually(async () => Settled(await Figures(), before, terminals.Published), Patience);
+        await Eventually.Holds(async () => Settled(await Figures(), before, terminals.Published), Patience);
         clock.Stop();
 
         var after = await Figures();
@@ -66,10 +66,10 @@ public sealed class ClusterTests(ClusterTopology cluster, ITestOutputHelper outp
             output.WriteLine($"silo-2 killed after {terminals.Counted} readings");
             await run;
 
-            Assert.True(await ClusterTopology.Eventually(() => Task.FromResult(terminals.Resyncs > 0), Patience),
+            Assert.True(await Eventually.Holds(() => Task.FromResult(terminals.Resyncs > 0), Patience),
                 "the terminals see a new epoch after the cluster declares silo-2 dead");
             output.WriteLine($"new epoch seen by the terminals {killedAt.Elapsed.TotalSeconds:F1} s after the kill");
-            var healed = await ClusterTopology.Eventually(async () => Same(terminals.Expected(), await Shown(terminals, silo: 1)), Patience);
+            var healed = await Eventually.Holds(async () => Same(terminals.Expected(), await Shown(terminals, silo: 1)), Patience);
             output.WriteLine($"counts healed {killedAt.Elapsed.TotalSeconds:F1} s after the kill: {healed}; {terminals.Counted} readings counted, {terminals.Published} published");
             foreach (var silo in new[] { 1, 3 })
             {
@@ -110,7 +110,7 @@ public sealed class ClusterTests(ClusterTopology cluster, ITestOutputHelper outp
             output.WriteLine($"silo-3 stopped cleanly after {terminals.Counted} readings");
             await run;
 
-            var healed = await ClusterTopology.Eventually(async () => Same(terminals.Expected(), await Shown(terminals)), Patience);
+            var healed = await Eventually.Holds(async () => Same(terminals.Expected(), await Shown(terminals)), Patience);
             output.WriteLine($"{terminals.Counted} readings counted; exact without a resync: {healed}");
             Assert.Equal(0, terminals.Resyncs);
             Assert.Equal(epochBefore, (await cluster.Health(1)).Body.GetProperty("epoch").GetString());
@@ -138,11 +138,11 @@ public sealed class ClusterTests(ClusterTopology cluster, ITestOutputHelper outp
         var epochBefore = (await cluster.Health(1)).Body.GetProperty("epoch").GetString();
         await using var terminals = await CountingTerminals.Connect(cluster.MqttPort, brokerKeepsSessions ? "outage-kept" : "outage-lost", 3, 5, Orders, Steps);
         var run = terminals.Run(400, TimeSpan.FromMilliseconds(15));
-        Assert.True(await ClusterTopology.Eventually(() => Task.FromResult(terminals.Counted >= 1_500), Patience), "the terminals count");
+        Assert.True(await Eventually.Holds(() => Task.FromResult(terminals.Counted >= 1_500), Patience), "the terminals count");
 
         await cluster.StopBroker();
         var countedAtOutage = terminals.Counted;
-        var down = await ClusterTopology.Eventually(async () =>
+        var down = await Eventually.Holds(async () =>
         {
             var healths = await Task.WhenAll(Enumerable.Range(1, ClusterTopology.Silos).Select(cluster.Health));
             return healths.All(h => h.Status == HttpStatusCode.ServiceUnavailable && h.Body.GetProperty("broker").GetString() == "down");
@@ -158,7 +158,7 @@ public sealed class ClusterTests(ClusterTopology cluster, ITestOutputHelper outp
         try
         {
             await cluster.StartBroker(forgetting: !brokerKeepsSessions);
-            Assert.True(await ClusterTopology.Eventually(() => Task.FromResult(terminals.Reconnections == terminals.TerminalCount), Patience),
+            Assert.True(await Eventually.Holds(() => Task.FromResult(terminals.Reconnections == terminals.TerminalCount), Patience),
                 "every terminal reconnects and sends what it held before any silo is back");
         }
         finally
@@ -169,14 +169,14 @@ public sealed class ClusterTests(ClusterTopology cluster, ITestOutputHelper outp
             }
         }
 
-        var up = await ClusterTopology.Eventually(async () =>
+        var up = await Eventually.Holds(async () =>
         {
             var healths = await Task.WhenAll(Enumerable.Range(1, ClusterTopology.Silos).Select(cluster.Health));
             return healths.All(h => h.Status == HttpStatusCode.OK);
         }, Patience);
         Assert.True(up, "every silo reconnects by itself");
 
-        var healed = await ClusterTopology.Eventually(async () => Same(terminals.Expected(), await Shown(terminals)), Patience);
+        var healed = await Eventually.Holds(async () => Same(terminals.Expected(), await Shown(terminals)), Patience);
         output.WriteLine($"{terminals.Counted - countedAtOutage} of {terminals.Counted} readings counted during the outage; {terminals.Resyncs} resyncs; exact: {healed}");
         Assert.Equal(Sorted(terminals.Expected()), Sorted(await Shown(terminals)));
         Assert.True(terminals.Resyncs > 0, "a new epoch asked the terminals to resend");

@@ -33,30 +33,6 @@ public sealed class ClusterTopology : IAsyncLifetime
 
     public string RunFolder => _run;
 
-    public static string RepositoryRoot
-    {
-        get
-        {
-            var folder = new DirectoryInfo(AppContext.BaseDirectory);
-            while (folder is not null && !File.Exists(Path.Combine(folder.FullName, "IndustryBrain.sln")))
-            {
-                folder = folder.Parent;
-            }
-
-            return folder?.FullName ?? throw new InvalidOperationException("IndustryBrain.sln not found above " + AppContext.BaseDirectory);
-        }
-    }
-
-    /// <summary>The silo built with the same configuration as the tests (a project reference builds it).</summary>
-    public static string SiloAssembly
-    {
-        get
-        {
-            var configuration = new DirectoryInfo(AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar)).Parent!.Name;
-            return Path.Combine(RepositoryRoot, "silo", "bin", configuration, "net10.0", "IndustryBrain.Silo.dll");
-        }
-    }
-
     public async Task InitializeAsync()
     {
         Directory.CreateDirectory(_run);
@@ -78,7 +54,7 @@ public sealed class ClusterTopology : IAsyncLifetime
         _environment["IB_SILO_PORTS"] = string.Join(' ', SiloPorts.Select(Text));
         _environment["IB_GATEWAY_PORTS"] = string.Join(' ', ports.Skip(2 + (2 * Silos)).Take(Silos).Select(Text));
         _environment["IB_ADMIN_KEY"] = AdminKey;
-        _environment["IB_SILO_DLL"] = SiloAssembly;
+        _environment["IB_SILO_DLL"] = SiloBuild.Assembly;
         _environment["IB_CLUSTER_ID"] = "test-" + Path.GetFileName(_run);
         await Script("start");
     }
@@ -158,41 +134,15 @@ public sealed class ClusterTopology : IAsyncLifetime
             .Sum(line => double.Parse(line[(line.LastIndexOf(' ') + 1)..], CultureInfo.InvariantCulture));
     }
 
-    /// <summary>Waits until <paramref name="done"/> holds, or gives up after <paramref name="limit"/> (the caller then asserts).</summary>
-    public static async Task<bool> Eventually(Func<Task<bool>> done, TimeSpan limit)
-    {
-        var clock = Stopwatch.StartNew();
-        while (clock.Elapsed < limit)
-        {
-            try
-            {
-                if (await done())
-                {
-                    return true;
-                }
-            }
-            catch (HttpRequestException)
-            {
-            }
-            catch (TaskCanceledException)
-            {
-            }
-
-            await Task.Delay(250);
-        }
-
-        return false;
-    }
-
     private async Task Script(params string[] arguments)
     {
         var start = new ProcessStartInfo("bash")
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
-            WorkingDirectory = RepositoryRoot,
+            WorkingDirectory = SiloBuild.RepositoryRoot,
         };
-        start.ArgumentList.Add(Path.Combine(RepositoryRoot, "deploy", "cluster.sh"));
+        start.ArgumentList.Add(Path.Combine(SiloBuild.RepositoryRoot, "deploy", "cluster.sh"));
         foreach (var argument in arguments)
         {
             start.ArgumentList.Add(argument);
@@ -217,9 +167,3 @@ public sealed class ClusterTopology : IAsyncLifetime
 }
 
 public readonly record struct IngestFigures(long Received, long Applied, long Duplicates, long Failed, long Pending);
-
-[CollectionDefinition(Name)]
-public sealed class ClusterCollection : ICollectionFixture<ClusterTopology>
-{
-    public const string Name = "cluster";
-}

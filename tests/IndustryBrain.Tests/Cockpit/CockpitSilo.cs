@@ -4,24 +4,22 @@ using System.Net.Http.Json;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using IndustryBrain.Tests.Infrastructure;
-using MQTTnet;
-using MQTTnet.Protocol;
 
 namespace IndustryBrain.Tests.Cockpit;
 
 /// <summary>
-/// A real silo for the cockpit's tests (<see cref="InProcessBrain"/>: Kestrel, Orleans, the embedded MQTT
+/// A real brain for the cockpit's tests (<see cref="Brain"/> in process: Kestrel, Orleans, the embedded MQTT
 /// broker and SQLite on free loopback ports), with an MQTT connection that publishes as the district's
 /// terminals and helpers to register, plan and read the cockpit.
 /// </summary>
 public sealed class CockpitSilo : IAsyncDisposable
 {
-    public const string AdminKey = InProcessBrain.AdminKey;
+    public const string AdminKey = BrainOptions.TestAdminKey;
 
-    private readonly InProcessBrain _brain;
-    private IMqttClient _mqtt;
+    private readonly Brain _brain;
+    private MqttTerminal _mqtt;
 
-    private CockpitSilo(InProcessBrain brain, IMqttClient mqtt)
+    private CockpitSilo(Brain brain, MqttTerminal mqtt)
     {
         _brain = brain;
         _mqtt = mqtt;
@@ -36,53 +34,24 @@ public sealed class CockpitSilo : IAsyncDisposable
 
     public static async Task<CockpitSilo> Start(params string[] extraArgs)
     {
-        var brain = await InProcessBrain.Start(null, extraArgs);
-        return new CockpitSilo(brain, await Connect(brain.MqttPort));
+        var brain = await Brain.Start(new() { Settings = extraArgs });
+        return new CockpitSilo(brain, await MqttTerminal.ConnectAs(brain.MqttPort, null, null, "cockpit-test-" + Guid.NewGuid().ToString("N")[..8]));
     }
 
     /// <summary>A clean stop and a start on the same ports and storage.</summary>
     public async Task Restart()
     {
-        await Disconnect();
+        await _mqtt.DisposeAsync();
         await _brain.Stop();
-        await _brain.StartAgain();
-        _mqtt = await Connect(_brain.MqttPort);
+        await _brain.Restart();
+        _mqtt = await MqttTerminal.ConnectAs(_brain.MqttPort, null, null, "cockpit-test-" + Guid.NewGuid().ToString("N")[..8]);
     }
 
-    private static async Task<IMqttClient> Connect(int port)
-    {
-        var mqtt = new MqttClientFactory().CreateMqttClient();
-        await mqtt.ConnectAsync(new MqttClientOptionsBuilder()
-            .WithTcpServer("127.0.0.1", port)
-            .WithProtocolVersion(MQTTnet.Formatter.MqttProtocolVersion.V500)
-            .WithClientId("cockpit-test-" + Guid.NewGuid().ToString("N")[..8])
-            .Build());
-        return mqtt;
-    }
+    public Task Register(string enterprise, string name, string chainNode, string uscc = BrainHttp.Uscc) =>
+        Client.RegisterEnterprise(enterprise, new { name, uscc, chainNode, park = "龙水五金产业园", tier = "规上" });
 
-    private async Task Disconnect()
-    {
-        try
-        {
-            await _mqtt.DisconnectAsync();
-        }
-        catch (Exception)
-        {
-            // The broker may be gone already.
-        }
-
-        _mqtt.Dispose();
-    }
-
-    public async Task Register(string enterprise, string name, string chainNode, string uscc = "91500111MA5U3Q7X1D")
-    {
-        var answer = await Client.PutAsJsonAsync($"api/enterprises/{enterprise}", new { name, uscc, chainNode, park = "龙水五金产业园", tier = "规上" });
-        Assert.True(answer.IsSuccessStatusCode, $"registering {enterprise}: {(int)answer.StatusCode} {await answer.Content.ReadAsStringAsync()}");
-    }
-
-    public async Task Plan(string enterprise, string order, long quantity, decimal unitPrice, DateTimeOffset due, params string[] steps)
-    {
-        var answer = await Client.PutAsJsonAsync($"api/enterprises/{enterprise}/orders/{order}", new
+    public Task Plan(string enterprise, string order, long quantity, decimal unitPrice, DateTimeOffset due, params string[] steps) =>
+        Client.PlanOrder(enterprise, order, new
         {
             product = "slaughter knife 8in",
             quantity,
@@ -90,8 +59,6 @@ public sealed class CockpitSilo : IAsyncDisposable
             due,
             routing = steps.Select(s => new { step = s }).ToArray(),
         });
-        Assert.True(answer.IsSuccessStatusCode, $"planning {enterprise}/{order}: {(int)answer.StatusCode} {await answer.Content.ReadAsStringAsync()}");
-    }
 
     /// <summary>A terminal's cumulative count, published over MQTT at QoS 1 as the contract says.</summary>
     public Task Count(string enterprise, string terminal, string order, string step, long seq, long good) =>
@@ -100,12 +67,7 @@ public sealed class CockpitSilo : IAsyncDisposable
     public Task Status(string enterprise, string terminal, string state, long seq, string? fault = null) =>
         Publish($"ib/{enterprise}/{terminal}/status", JsonSerializer.Serialize(new { state, seq, fault }), retain: true);
 
-    private Task Publish(string topic, string payload, bool retain = false) => _mqtt.PublishAsync(new MqttApplicationMessageBuilder()
-        .WithTopic(topic)
-        .WithPayload(payload)
-        .WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce)
-        .WithRetainFlag(retain)
-        .Build());
+    private Task Publish(string topic, string payload, bool retain = false) => _mqtt.Publish(topic, payload, retain);
 
     public async Task<JsonNode> Cockpit()
     {
@@ -119,30 +81,13 @@ public sealed class CockpitSilo : IAsyncDisposable
     /// enterprise, then district, each about once a second; this waits for them, up to a minute, and
     /// fails with the last view if they never come.
     /// </summary>
-    public async Task<JsonNode> CockpitOnce(Func<JsonNode, bool> shows)
-    {
-        var until = DateTime.UtcNow.AddMinutes(1);
-        JsonNode view;
-        do
-        {
-            view = await Cockpit();
-            if (shows(view))
-            {
-                return view;
-            }
-
-            await Task.Delay(200);
-        }
-        while (DateTime.UtcNow < until);
-
-        Assert.Fail($"the cockpit never showed what the test waited for; last view: {view.ToJsonString()}");
-        return view;
-    }
+    public Task<JsonNode> CockpitOnce(Func<JsonNode, bool> shows) =>
+        Eventually.Value(Cockpit, shows, "the cockpit showing what the test waited for");
 
     public async ValueTask DisposeAsync()
     {
         Client.Dispose();
-        await Disconnect();
+        await _mqtt.DisposeAsync();
         await _brain.DisposeAsync();
     }
 }

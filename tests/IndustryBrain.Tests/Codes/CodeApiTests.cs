@@ -10,13 +10,13 @@ namespace IndustryBrain.Tests.Codes;
 /// <summary>One brain for the identifier node's HTTP tests that need no restart.</summary>
 public sealed class CodeBrain : IAsyncLifetime
 {
-    public InProcessBrain Brain { get; private set; } = null!;
+    public Brain Brain { get; private set; } = null!;
     public HttpClient Admin { get; private set; } = null!;
     public HttpClient Public { get; private set; } = null!;
 
     public async Task InitializeAsync()
     {
-        Brain = await InProcessBrain.Start(null, "--Codes:WarnAfterScans=3", "--Codes:MaxPerRequest=2000000", "--Http:AnonymousRequestsPerSecond=0");
+        Brain = await Brain.Start(new() { Settings = ["--Codes:WarnAfterScans=3", "--Codes:MaxPerRequest=2000000", "--Http:AnonymousRequestsPerSecond=0"] });
         Admin = Brain.Http();
         Public = Anonymous(Brain);
     }
@@ -170,18 +170,12 @@ public sealed class CodeApiTests(CodeBrain fixture) : IClassFixture<CodeBrain>
         Assert.Equal(("genuine", 1L), ((string?)first["verdict"]!["status"], (long)first["verdict"]!["scans"]!));
 
         // Suspect scans reach the cockpit as a counterfeit alert, with the firm's scans today.
-        var until = DateTime.UtcNow.AddMinutes(1);
-        JsonNode? alert = null;
-        while (alert is null && DateTime.UtcNow < until)
+        var alert = await Eventually.Value(async () =>
         {
             var cockpit = await Json(await _admin.GetAsync("/api/cockpit"), HttpStatusCode.OK);
-            alert = cockpit["alerts"]!.AsArray().FirstOrDefault(a => (string?)a!["kind"] == "counterfeit-scans" && (string?)a["enterprise"] == "daowang"
+            return cockpit["alerts"]!.AsArray().FirstOrDefault(a => (string?)a!["kind"] == "counterfeit-scans" && (string?)a["enterprise"] == "daowang"
                 && (long?)a["suspect"] == 5 && (long?)a["scans"] == 6);
-            if (alert is null)
-            {
-                await Task.Delay(100);
-            }
-        }
+        }, a => a is not null, "a counterfeit alert with 5 suspect scans out of 6");
 
         Assert.True(alert is not null, "no counterfeit alert with 5 suspect scans out of 6 within a minute");
         Assert.Equal("Firm 7201", (string?)alert["enterpriseName"]);

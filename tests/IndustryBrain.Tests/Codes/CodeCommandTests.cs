@@ -11,7 +11,7 @@ public sealed class CodeCommandTests(CodeBrain fixture) : IClassFixture<CodeBrai
     {
         var output = new StringWriter();
         var error = new StringWriter();
-        var code = await BrainCommand.Run(["--api", fixture.Brain.BaseAddress.ToString(), "--key", InProcessBrain.AdminKey, .. args], output, error);
+        var code = await BrainCommand.Run(["--api", fixture.Brain.BaseAddress.ToString(), "--key", BrainOptions.TestAdminKey, .. args], output, error);
         return (code, output.ToString(), error.ToString());
     }
 

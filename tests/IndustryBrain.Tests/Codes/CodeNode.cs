@@ -29,9 +29,7 @@ public static class CodeNode
     /// <summary>Registers the firm, applies for its prefix and approves it; answers the prefix.</summary>
     public static async Task<string> ApprovedFirm(HttpClient admin, string enterprise, int n, string? shopUrl = null, string chainNode = "knives", string? name = null)
     {
-        var registered = await admin.PutAsJsonAsync($"/api/enterprises/{enterprise}",
-            new { name = name ?? $"Firm {n}", uscc = BundleApiTests.UsccFor(n), chainNode, park = "龙水五金产业园", shopUrl });
-        Assert.True(registered.IsSuccessStatusCode, await registered.Content.ReadAsStringAsync());
+        await admin.RegisterEnterprise(enterprise, new { name = name ?? $"Firm {n}", uscc = BundleApiTests.UsccFor(n), chainNode, park = "龙水五金产业园", shopUrl });
         var applied = await Json(await admin.PutAsync($"/api/enterprises/{enterprise}/prefix", null), HttpStatusCode.Created);
         var prefix = (string)applied["prefix"]!;
         await Json(await admin.PostAsync($"/api/prefixes/{prefix}/approve", null), HttpStatusCode.OK);
@@ -64,5 +62,5 @@ public static class CodeNode
     public static async Task<JsonNode> Scan(HttpClient http, string prefix, string suffix, string? code, string? place = null) =>
         await Json(await http.PostAsJsonAsync($"/api/scans/{prefix}/{suffix}", new { code, place }), HttpStatusCode.OK);
 
-    public static HttpClient Anonymous(InProcessBrain brain) => new() { BaseAddress = brain.BaseAddress, Timeout = TimeSpan.FromSeconds(60) };
+    public static HttpClient Anonymous(Brain brain) => brain.Http(key: null);
 }

@@ -9,7 +9,7 @@ public sealed class CodeRestartTests
     [Fact]
     public async Task A_restart_keeps_prefixes_ranges_scans_and_the_verification_key()
     {
-        await using var brain = await InProcessBrain.Start();
+        await using var brain = await Brain.Start();
         using var admin = brain.Http();
         var prefix = await ApprovedFirm(admin, "restart-firm", 7801);
         await ApprovedFirm(admin, "restart-other", 7802);
@@ -27,7 +27,7 @@ public sealed class CodeRestartTests
         var prefixesBefore = await admin.GetStringAsync("/api/prefixes");
 
         await brain.Stop();
-        await brain.StartAgain();
+        await brain.Restart();
 
         using var again = brain.Http();
         using var phoneAgain = Anonymous(brain);

@@ -14,7 +14,7 @@ public sealed class TracePageTests
     [Fact]
     public async Task A_scanned_code_shows_its_firm_order_and_the_steps_terminals_counted_then_warns_on_repeats_in_both_languages()
     {
-        await using var brain = await InProcessBrain.Start(null, "--Codes:WarnAfterScans=2", "--Http:AnonymousRequestsPerSecond=0");
+        await using var brain = await Brain.Start(new() { Settings = ["--Codes:WarnAfterScans=2", "--Http:AnonymousRequestsPerSecond=0"] });
         using var admin = brain.Http();
         var prefix = await ApprovedFirm(admin, "qiaofeng", 7901, shopUrl: "https://qiaofeng.example.cn/shop", name: "重庆桥丰五金制造有限公司");
         var due = DateTimeOffset.UtcNow.AddDays(5);
@@ -41,17 +41,11 @@ public sealed class TracePageTests
             await pack.Count(Reading("QF-2611-0042", "pack", 1, 18_225, 0, start.AddHours(3)));
         }
 
-        var until = DateTime.UtcNow.AddMinutes(1);
-        while (DateTime.UtcNow < until)
+        await Eventually.Holds(async () =>
         {
             var progress = await admin.GetFromJsonAsync<JsonElement>("/api/enterprises/qiaofeng/orders/QF-2611-0042");
-            if (progress.GetProperty("completed").GetInt64() == 18_225 && progress.GetProperty("steps").EnumerateArray().All(s => s.GetProperty("good").GetInt64() > 10_000))
-            {
-                break;
-            }
-
-            await Task.Delay(100);
-        }
+            return progress.GetProperty("completed").GetInt64() == 18_225 && progress.GetProperty("steps").EnumerateArray().All(s => s.GetProperty("good").GetInt64() > 10_000);
+        }, TimeSpan.FromMinutes(1));
 
         await Allocate(admin, "qiaofeng", KnifeCodes("QF-2611-0042", 18_225));
         var line = (await Export(admin, "qiaofeng", "QF-2611-0042", 1))[122]; // serial 123

@@ -27,13 +27,13 @@ public static class Contract
             routing = steps.Select(step => new { step }).ToArray(),
         });
 
-    public static async Task Register(BrainProcess brain, string enterprise)
+    public static async Task Register(SharedBrain brain, string enterprise)
     {
         using var response = await brain.Put($"api/enterprises/{enterprise}", Registration());
         Assert.True(response.IsSuccessStatusCode, $"registering {enterprise}: {(int)response.StatusCode} {await response.Content.ReadAsStringAsync()}");
     }
 
-    public static async Task<JsonElement> PlanOrder(BrainProcess brain, string enterprise, string order, long quantity, DateTimeOffset due, params string[] steps)
+    public static async Task<JsonElement> PlanOrder(SharedBrain brain, string enterprise, string order, long quantity, DateTimeOffset due, params string[] steps)
     {
         using var response = await brain.Put($"api/enterprises/{enterprise}/orders/{order}", Plan(quantity, due, steps));
         var body = await response.Content.ReadAsStringAsync();

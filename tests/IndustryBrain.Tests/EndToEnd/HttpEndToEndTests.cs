@@ -8,7 +8,7 @@ namespace IndustryBrain.Tests.EndToEnd;
 
 /// <summary>The HTTP surface of the real silo: registration, plans, validation with RFC 9457 problems, OpenAPI.</summary>
 [Collection(ValidationSilo.Name)]
-public sealed class HttpEndToEndTests(BrainProcess brain) : IAsyncLifetime
+public sealed class HttpEndToEndTests(SharedBrain brain) : IAsyncLifetime
 {
     private readonly string _enterprise = NewEnterprise("http");
     private string _baselineOrder = "";

@@ -8,7 +8,7 @@ namespace IndustryBrain.Tests.EndToEnd;
 
 /// <summary>Readings from real MQTT 5 terminals (MQTTnet over TCP) to the real silo process, read back over HTTP.</summary>
 [Collection(IngestSilo.Name)]
-public sealed class IngestEndToEndTests(BrainProcess brain) : IAsyncLifetime
+public sealed class IngestEndToEndTests(SharedBrain brain) : IAsyncLifetime
 {
     private readonly string _enterprise = NewEnterprise("ingest");
     private readonly List<MqttTerminal> _terminals = [];

@@ -6,7 +6,7 @@ namespace IndustryBrain.Tests.EndToEnd;
 
 /// <summary>Terminals that are not .NET: Debian's mosquitto_pub publishing to the real silo over TCP, MQTT 5 and 3.1.1.</summary>
 [Collection(IngestSilo.Name)]
-public sealed class MosquittoEndToEndTests(BrainProcess brain)
+public sealed class MosquittoEndToEndTests(SharedBrain brain)
 {
     private readonly string _enterprise = NewEnterprise("mosq");
 
@@ -23,7 +23,7 @@ public sealed class MosquittoEndToEndTests(BrainProcess brain)
         using var process = Process.Start(start)!;
         var output = process.StandardOutput.ReadToEndAsync();
         var error = process.StandardError.ReadToEndAsync();
-        using var timeout = new CancellationTokenSource(BrainProcess.Deadline);
+        using var timeout = new CancellationTokenSource(Eventually.Deadline);
         try
         {
             await process.WaitForExitAsync(timeout.Token);
@@ -31,7 +31,7 @@ public sealed class MosquittoEndToEndTests(BrainProcess brain)
         catch (OperationCanceledException)
         {
             process.Kill();
-            throw new TimeoutException($"mosquitto_pub {string.Join(' ', arguments)} did not finish within {BrainProcess.Deadline}");
+            throw new TimeoutException($"mosquitto_pub {string.Join(' ', arguments)} did not finish within {Eventually.Deadline}");
         }
 
         return (process.ExitCode, (await output) + (await error));

@@ -12,7 +12,7 @@ namespace IndustryBrain.Tests.EndToEnd;
 /// with the matching MQTT 5 PUBACK reason code, kept in GET /api/rejects, and nothing stored changes.
 /// </summary>
 [Collection(ValidationSilo.Name)]
-public sealed class RejectionEndToEndTests(BrainProcess brain) : IAsyncLifetime
+public sealed class RejectionEndToEndTests(SharedBrain brain) : IAsyncLifetime
 {
     private readonly string _enterprise = NewEnterprise("rejects");
     private MqttTerminal _t1 = null!;

@@ -10,7 +10,7 @@ namespace IndustryBrain.Tests.EndToEnd;
 /// </summary>
 public sealed class RestartEndToEndTests : IAsyncLifetime
 {
-    private readonly BrainProcess _brain = new();
+    private readonly SharedBrain _brain = new();
     private readonly string _enterprise = NewEnterprise("restart");
     private readonly List<MqttTerminal> _terminals = [];
 

@@ -12,7 +12,7 @@ public sealed class BrainToolTests
         var toolPath = Path.Combine(Path.GetTempPath(), "ib-brain-tool-" + Guid.NewGuid().ToString("N"));
         try
         {
-            var install = await Run("bash", [Path.Combine(BrainProcess.RepositoryRoot, "scripts", "install-brain.sh"), "--tool-path", toolPath]);
+            var install = await Run("bash", [Path.Combine(SiloBuild.RepositoryRoot, "scripts", "install-brain.sh"), "--tool-path", toolPath]);
             Assert.True(install.Exit == 0, $"install-brain.sh exited with {install.Exit}:\n{install.Output}");
             Assert.Contains($"installed {toolPath}/brain", install.Output, StringComparison.Ordinal);
 
@@ -40,7 +40,7 @@ public sealed class BrainToolTests
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,
-            WorkingDirectory = BrainProcess.RepositoryRoot,
+            WorkingDirectory = SiloBuild.RepositoryRoot,
         };
         foreach (var argument in arguments)
         {

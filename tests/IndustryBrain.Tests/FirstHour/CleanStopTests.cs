@@ -11,7 +11,7 @@ public sealed class CleanStopTests
     [Fact]
     public async Task Ctrl_C_logs_no_failure_and_the_last_figures_reach_the_enterprises_and_the_district()
     {
-        await using var silo = await PlainSilo.Start(Key);
+        await using var silo = await Brain.Start(NewcomerBrain.Options(Key));
         using (var http = silo.Http(Key))
         {
             var due = DateTimeOffset.UtcNow.AddDays(30).ToString("O");
@@ -21,13 +21,13 @@ public sealed class CleanStopTests
             {
                 foreach (var firm in firms)
                 {
-                    await PlainSilo.Send(http, HttpMethod.Put, $"api/enterprises/{firm}",
+                    await http.Send(HttpMethod.Put, $"api/enterprises/{firm}",
                         """{"name":"巧锋刀具","uscc":"91500111MA5U3Q7X1D","chainNode":"knives"}""");
                     var terminal = await MqttTerminal.Connect(silo.MqttPort, firm, "T1");
                     terminals.Add(terminal);
                     for (var o = 1; o <= 3; o++)
                     {
-                        await PlainSilo.Send(http, HttpMethod.Put, $"api/enterprises/{firm}/orders/O{o}",
+                        await http.Send(HttpMethod.Put, $"api/enterprises/{firm}/orders/O{o}",
                             $$"""{"product":"knife","quantity":100,"unitPrice":2,"due":"{{due}}","routing":[{"step":"blank"},{"step":"pack"}]}""");
                         await terminal.Count($$"""{"order":"O{{o}}","step":"pack","seq":1,"good":5}""");
                     }
@@ -52,18 +52,18 @@ public sealed class CleanStopTests
         }
 
         await silo.Interrupt();
-        var output = silo.Output;
+        var output = silo.Log.Output;
         Assert.Contains("Application is shutting down", output, StringComparison.Ordinal);
-        Assert.DoesNotContain(silo.Lines, l => l.StartsWith("fail:", StringComparison.Ordinal) || l.StartsWith("crit:", StringComparison.Ordinal));
-        Assert.DoesNotContain(silo.Lines, l => l.TrimStart().StartsWith("at ", StringComparison.Ordinal));
+        Assert.DoesNotContain(silo.Log.Lines, l => l.StartsWith("fail:", StringComparison.Ordinal) || l.StartsWith("crit:", StringComparison.Ordinal));
+        Assert.DoesNotContain(silo.Log.Lines, l => l.TrimStart().StartsWith("at ", StringComparison.Ordinal));
 
         // What the enterprises and the district were told before the stop was saved with them.
         await silo.Restart();
         using var again = silo.Http(Key);
-        var cockpit = await PlainSilo.Send(again, HttpMethod.Get, "api/cockpit");
+        var cockpit = await again.Send(HttpMethod.Get, "api/cockpit");
         Assert.Equal(12 * 9, cockpit!["outputToday"]!["units"]!.GetValue<long>());
-        var orders = await PlainSilo.Send(again, HttpMethod.Get, "api/enterprises/stop-c/orders");
+        var orders = await again.Send(HttpMethod.Get, "api/enterprises/stop-c/orders");
         Assert.All(orders!.AsArray(), o => Assert.Equal(9, o!["completed"]!.GetValue<long>()));
-        await PlainSilo.Send(again, HttpMethod.Get, "health/ready", expect: HttpStatusCode.OK);
+        await again.Send(HttpMethod.Get, "health/ready", expect: HttpStatusCode.OK);
     }
 }

@@ -29,7 +29,7 @@ public sealed partial class DemoTests
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,
-            WorkingDirectory = BrainProcess.RepositoryRoot,
+            WorkingDirectory = SiloBuild.RepositoryRoot,
         };
         foreach (var argument in new[] { "scripts/demo.sh", "--port", port.ToString(CultureInfo.InvariantCulture),
             "--mqtt-port", mqttPort.ToString(CultureInfo.InvariantCulture), "--no-simulate", "--no-build" })

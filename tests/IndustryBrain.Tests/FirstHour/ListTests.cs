@@ -6,16 +6,9 @@ using static IndustryBrain.Tests.EndToEnd.Contract;
 
 namespace IndustryBrain.Tests.FirstHour;
 
-/// <summary>One silo process for the first-hour HTTP and CLI tests; each test works on a chain node of its own.</summary>
-[CollectionDefinition(Name)]
-public sealed class FirstHourSilo : ICollectionFixture<BrainProcess>
-{
-    public const string Name = "first hour silo";
-}
-
 /// <summary>What is there: GET /api/enterprises and GET /api/orders with paging and filters, and their commands.</summary>
 [Collection(FirstHourSilo.Name)]
-public sealed class ListTests(BrainProcess brain)
+public sealed class ListTests(SharedBrain brain)
 {
     private static string NewNode(string hint) => $"{hint}-{Guid.NewGuid():N}"[..(hint.Length + 9)];
 
@@ -157,7 +150,7 @@ public sealed class ListTests(BrainProcess brain)
     {
         using var output = new StringWriter();
         using var error = new StringWriter();
-        string[] global = ["--api", $"http://127.0.0.1:{brain.HttpPort}", "--key", BrainProcess.AdminKey];
+        string[] global = ["--api", $"http://127.0.0.1:{brain.HttpPort}", "--key", BrainOptions.TestAdminKey];
         var exit = await BrainCommand.Run([.. args, .. global], output, error);
         return (exit, output.ToString(), error.ToString());
     }

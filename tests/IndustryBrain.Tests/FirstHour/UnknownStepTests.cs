@@ -10,7 +10,7 @@ namespace IndustryBrain.Tests.FirstHour;
 /// and the terminal is told once per step with the reason unknown-step, on its reject topic and in the reject log.
 /// </summary>
 [Collection(ValidationSilo.Name)]
-public sealed class UnknownStepTests(BrainProcess brain)
+public sealed class UnknownStepTests(SharedBrain brain)
 {
     [Fact]
     public async Task A_count_for_a_step_off_the_routing_is_kept_and_the_terminal_is_told_once()

@@ -99,9 +99,3 @@ public sealed class BrainCluster : IAsyncLifetime
         }
     }
 }
-
-[CollectionDefinition(Name)]
-public sealed class BrainClusterCollection : ICollectionFixture<BrainCluster>
-{
-    public const string Name = "brain cluster";
-}

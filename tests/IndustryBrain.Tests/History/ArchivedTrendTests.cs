@@ -14,7 +14,7 @@ namespace IndustryBrain.Tests.History;
 /// district grain; the district grain's own days, said so, while the archive is off or down.
 /// </summary>
 [Collection(PostgresCollection.Name)]
-public sealed class ArchivedTrendTests(PostgresServer postgres)
+public sealed class ArchivedTrendTests(PostgresFixture postgres)
 {
     private static readonly TimeZoneInfo District = TimeZoneInfo.FindSystemTimeZoneById("Asia/Shanghai");
 
@@ -51,7 +51,7 @@ public sealed class ArchivedTrendTests(PostgresServer postgres)
             await Archive(store, (3, 777, 7770m), (40, 999, 9990m));
         }
 
-        await using var brain = await InProcessBrain.Start(storage, connection is null ? [] : [$"--History:ConnectionString={connection}"]);
+        await using var brain = await IndustryBrain.Testing.Brain.Start(new() { StoragePath = storage, Settings = connection is null ? [] : [$"--History:ConnectionString={connection}"] });
         using var http = brain.Http();
         var enterprise = NewId("tr");
         await Register(http, enterprise);
@@ -144,7 +144,7 @@ public sealed class ArchivedTrendTests(PostgresServer postgres)
             await Archive(store, (3, 777, 7770m));
         }
 
-        await using var brain = await InProcessBrain.Start(storage, $"--History:ConnectionString={connection}");
+        await using var brain = await IndustryBrain.Testing.Brain.Start(new() { StoragePath = storage, Settings = [$"--History:ConnectionString={connection}"] });
         using var http = brain.Http();
         var enterprise = NewId("dn");
         await Register(http, enterprise);

@@ -15,7 +15,7 @@ namespace IndustryBrain.Tests.History;
 /// read back over HTTP.
 /// </summary>
 [Collection(PostgresCollection.Name)]
-public sealed class HistoryArchiveTests(PostgresServer postgres)
+public sealed class HistoryArchiveTests(PostgresFixture postgres)
 {
     public const string Postgres = "postgresql";
     public const string Sqlite = "sqlite";
@@ -176,7 +176,7 @@ public sealed class HistoryArchiveTests(PostgresServer postgres)
         {
             using var output = new StringWriter();
             using var error = new StringWriter();
-            var exit = await IndustryBrain.Client.Commands.BrainCommand.Run([.. args, "--api", brain.BaseAddress.ToString(), "--key", InProcessBrain.AdminKey], output, error);
+            var exit = await IndustryBrain.Client.Commands.BrainCommand.Run([.. args, "--api", brain.BaseAddress.ToString(), "--key", BrainOptions.TestAdminKey], output, error);
             return (exit, output.ToString(), error.ToString());
         }
 
@@ -335,7 +335,7 @@ public sealed class HistoryArchiveTests(PostgresServer postgres)
     {
         var connection = await postgres.NewDatabase();
         string[] history = [$"--History:ConnectionString={connection}", "--History:StopWaitSeconds=1"];
-        var brain = await InProcessBrain.Start(null, history);
+        var brain = await IndustryBrain.Testing.Brain.Start(new() { Settings = history });
         var enterprise = NewId("spill");
         const int readings = 2_000;
         try
@@ -371,7 +371,7 @@ public sealed class HistoryArchiveTests(PostgresServer postgres)
             await postgres.Start();
         }
 
-        await brain.StartAgain(history);
+        await brain.Restart();
         using (var http = brain.Http())
         {
             await Archived(http, readings);

@@ -11,7 +11,7 @@ namespace IndustryBrain.Tests.History;
 /// brain, archived into a real PostgreSQL or the embedded SQLite file, read back per terminal and day.
 /// </summary>
 [Collection(PostgresCollection.Name)]
-public sealed class HistoryAvailabilityTests(PostgresServer postgres)
+public sealed class HistoryAvailabilityTests(PostgresFixture postgres)
 {
     private static readonly TimeZoneInfo District = TimeZoneInfo.FindSystemTimeZoneById("Asia/Shanghai");
 
@@ -31,7 +31,7 @@ public sealed class HistoryAvailabilityTests(PostgresServer postgres)
     /// T1 of <paramref name="enterprise"/>: running from 22:00 three days ago; two days ago idle at 02:00, in fault at
     /// 06:00, offline at 12:00, running again at 18:00 (and since). T2: idle from 08:00 two days ago.
     /// </summary>
-    private static async Task PublishDays(InProcessBrain brain, string enterprise)
+    private static async Task PublishDays(Brain brain, string enterprise)
     {
         await using var t1 = await MqttTerminal.Connect(brain.MqttPort, enterprise, "T1");
         await using var t2 = await MqttTerminal.Connect(brain.MqttPort, enterprise, "T2");
@@ -146,7 +146,7 @@ public sealed class HistoryAvailabilityTests(PostgresServer postgres)
         {
             using var output = new StringWriter();
             using var error = new StringWriter();
-            var exit = await IndustryBrain.Client.Commands.BrainCommand.Run([.. args, "--api", brain.BaseAddress.ToString(), "--key", InProcessBrain.AdminKey], output, error);
+            var exit = await IndustryBrain.Client.Commands.BrainCommand.Run([.. args, "--api", brain.BaseAddress.ToString(), "--key", BrainOptions.TestAdminKey], output, error);
             return (exit, output.ToString(), error.ToString());
         }
 

@@ -11,19 +11,14 @@ public static class HistoryTestKit
     public static readonly TimeSpan Deadline = TimeSpan.FromSeconds(90);
 
     /// <summary>Starts a brain whose archive is PostgreSQL (a connection string) or the embedded SQLite file (null).</summary>
-    public static Task<InProcessBrain> Brain(string? connectionString, params string[] extra) =>
-        InProcessBrain.Start(null, [.. connectionString is null ? [] : new[] { $"--History:ConnectionString={connectionString}" }, .. extra]);
+    public static Task<IndustryBrain.Testing.Brain> Brain(string? connectionString, params string[] extra) =>
+        IndustryBrain.Testing.Brain.Start(new() { Settings = [.. connectionString is null ? [] : new[] { $"--History:ConnectionString={connectionString}" }, .. extra] });
 
-    public static async Task Register(HttpClient http, string enterprise, string chainNode = "knives")
-    {
-        using var response = await http.PutAsJsonAsync($"/api/enterprises/{enterprise}",
-            new { name = "重庆巧锋刀具有限公司", uscc = "91500111MA5U3Q7X1D", chainNode, park = "龙水" });
-        Assert.True(response.IsSuccessStatusCode, $"registering {enterprise}: {response.StatusCode} {await response.Content.ReadAsStringAsync()}");
-    }
+    public static Task Register(HttpClient http, string enterprise, string chainNode = "knives") =>
+        http.RegisterEnterprise(enterprise, new { name = "重庆巧锋刀具有限公司", uscc = BrainHttp.Uscc, chainNode, park = "龙水" });
 
-    public static async Task Plan(HttpClient http, string enterprise, string order, long quantity, decimal unitPrice, params string[] steps)
-    {
-        using var response = await http.PutAsJsonAsync($"/api/enterprises/{enterprise}/orders/{order}", new
+    public static Task Plan(HttpClient http, string enterprise, string order, long quantity, decimal unitPrice, params string[] steps) =>
+        http.PlanOrder(enterprise, order, new
         {
             product = "slaughter knife 8in",
             quantity,
@@ -31,8 +26,6 @@ public static class HistoryTestKit
             due = DateTimeOffset.UtcNow.AddDays(3),
             routing = steps.Select(s => new { step = s, name = s }).ToArray(),
         });
-        Assert.True(response.IsSuccessStatusCode, $"planning {order}: {response.StatusCode} {await response.Content.ReadAsStringAsync()}");
-    }
 
     public static async Task<string> Key(HttpClient admin, string role, string? enterprise = null)
     {
@@ -91,19 +84,7 @@ public static class HistoryTestKit
     }
 
     /// <summary>Waits until a condition holds.</summary>
-    public static async Task Until(Func<Task<bool>> done, string what)
-    {
-        var deadline = DateTime.UtcNow + Deadline;
-        while (!await done())
-        {
-            if (DateTime.UtcNow > deadline)
-            {
-                throw new TimeoutException($"not {what} within {Deadline}");
-            }
-
-            await Task.Delay(100);
-        }
-    }
+    public static Task Until(Func<Task<bool>> done, string what) => Eventually.True(done, what, Deadline);
 
     /// <summary>A problem's status and reason.</summary>
     public static async Task<(HttpStatusCode Status, string? Reason)> Problem(HttpClient http, string path)

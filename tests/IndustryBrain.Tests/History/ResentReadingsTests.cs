@@ -13,14 +13,14 @@ namespace IndustryBrain.Tests.History;
 /// carries. A terminal that sends no ts gets the brain's receive time, which differs at every resend.
 /// </summary>
 [Collection(PostgresCollection.Name)]
-public sealed class ResentReadingsTests(PostgresServer postgres)
+public sealed class ResentReadingsTests(PostgresFixture postgres)
 {
     private static string NewId(string hint) => $"{hint}-{Guid.NewGuid():N}"[..(hint.Length + 9)];
 
     private static string Untimed(string order, string step, long seq, long good) =>
         $$"""{"order":"{{order}}","step":"{{step}}","run":0,"seq":{{seq}},"good":{{good}},"scrap":0}""";
 
-    private static long SqliteCount(InProcessBrain brain)
+    private static long SqliteCount(Brain brain)
     {
         using var connection = new SqliteConnection($"Data Source={Path.Combine(brain.StoragePath, HistoryStores.SqliteFileName)};Pooling=false");
         connection.Open();
@@ -57,7 +57,7 @@ public sealed class ResentReadingsTests(PostgresServer postgres)
 
         // A restart: the writer has forgotten which seqs it wrote (the resync after a new epoch resends the latest).
         await brain.Stop();
-        await brain.StartAgain(connection is null ? [] : [$"--History:ConnectionString={connection}"]);
+        await brain.Restart();
         await using (var t1 = await MqttTerminal.Connect(brain.MqttPort, enterprise, "T1"))
         {
             await t1.Count(Untimed("R-1", "pack", 3, 30));

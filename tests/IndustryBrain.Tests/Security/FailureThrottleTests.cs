@@ -68,7 +68,7 @@ public sealed class FailureThrottleTests(ThrottleSilo throttle) : IClassFixture<
         var codes = new List<MqttClientConnectResultCode>();
         for (var i = 0; i < 20; i++)
         {
-            await using var wrong = await Terminal.Connect(Silo.MqttPort, "firm/T9", "wrong-" + i);
+            await using var wrong = await MqttTerminal.ConnectAs(Silo.MqttPort, "firm/T9", "wrong-" + i);
             codes.Add(wrong.Result.ResultCode);
         }
 
@@ -78,7 +78,7 @@ public sealed class FailureThrottleTests(ThrottleSilo throttle) : IClassFixture<
         // The budget refills: the right password gets in again.
         for (var attempt = 0; ; attempt++)
         {
-            await using var right = await Terminal.Connect(Silo.MqttPort, "firm/T9", password);
+            await using var right = await MqttTerminal.ConnectAs(Silo.MqttPort, "firm/T9", password);
             if (right.Connected)
             {
                 break;

@@ -47,8 +47,8 @@ public sealed class HostileInputTests(HostileSilo hostile) : IClassFixture<Hosti
 {
     private SecuredSilo Silo => hostile.Silo;
 
-    private Task<Terminal> Connect(string username, string? clientId = null) =>
-        Terminal.Connect(Silo.MqttPort, username, hostile.Passwords[username], clientId);
+    private Task<MqttTerminal> Connect(string username, string? clientId = null) =>
+        MqttTerminal.ConnectAs(Silo.MqttPort, username, hostile.Passwords[username], clientId);
 
     private static bool Accepted(MqttClientPublishResult result) =>
         result.ReasonCode is MqttClientPublishReasonCode.Success or MqttClientPublishReasonCode.NoMatchingSubscribers;

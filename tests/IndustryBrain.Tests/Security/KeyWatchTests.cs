@@ -19,15 +19,6 @@ public sealed class KeyWatchTests
         return (watch, keys, time, revoked);
     }
 
-    private static async Task Eventually(Func<bool> condition)
-    {
-        using var bound = new CancellationTokenSource(TimeSpan.FromSeconds(10));
-        while (!condition())
-        {
-            await Task.Delay(10, bound.Token);
-        }
-    }
-
     [Fact]
     public async Task A_key_revoked_on_another_silo_ends_the_stream_at_the_next_check()
     {
@@ -43,7 +34,7 @@ public sealed class KeyWatchTests
         await Task.Delay(50);
         Assert.False(stream.IsCancellationRequested);
         time.Advance(TimeSpan.FromSeconds(1));
-        await Eventually(() => stream.IsCancellationRequested);
+        await Eventually.True(() => stream.IsCancellationRequested, "stream.IsCancellationRequested");
     }
 
     [Fact]

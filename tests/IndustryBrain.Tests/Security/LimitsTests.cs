@@ -53,7 +53,7 @@ public sealed class LimitsTests(SmallLimitsSilo limits) : IClassFixture<SmallLim
     [Fact]
     public async Task Where_credentials_are_not_required_an_anonymous_terminal_counts()
     {
-        await using var anonymous = await Terminal.Connect(Silo.MqttPort, null, null);
+        await using var anonymous = await MqttTerminal.ConnectAs(Silo.MqttPort, null, null);
         Assert.True(anonymous.Connected);
         Assert.True(Accepted(await anonymous.Publish("ib/other/T7/count", Reading("ANON-1", 1, 12))));
         Assert.Equal(MqttClientPublishReasonCode.NotAuthorized, (await anonymous.Publish("ib/brain/state", """{"online":false}""")).ReasonCode);
@@ -65,12 +65,12 @@ public sealed class LimitsTests(SmallLimitsSilo limits) : IClassFixture<SmallLim
     [Fact]
     public async Task Where_credentials_are_not_required_a_terminal_that_presents_one_is_still_checked_and_held_to_its_topics()
     {
-        await using (var wrong = await Terminal.Connect(Silo.MqttPort, "qiaofeng/T1", "wrong"))
+        await using (var wrong = await MqttTerminal.ConnectAs(Silo.MqttPort, "qiaofeng/T1", "wrong"))
         {
             Assert.Equal(MqttClientConnectResultCode.BadUserNameOrPassword, wrong.Result.ResultCode);
         }
 
-        await using var terminal = await Terminal.Connect(Silo.MqttPort, "qiaofeng/T1", limits.Password);
+        await using var terminal = await MqttTerminal.ConnectAs(Silo.MqttPort, "qiaofeng/T1", limits.Password);
         Assert.True(terminal.Connected);
         Assert.Equal(MqttClientPublishReasonCode.NotAuthorized, (await terminal.Publish("ib/other/T1/count", Reading("HELD-1", 1, 1))).ReasonCode);
         await Silo.Drained();
@@ -80,7 +80,7 @@ public sealed class LimitsTests(SmallLimitsSilo limits) : IClassFixture<SmallLim
     [Fact]
     public async Task A_payload_over_Mqtt_MaxPayloadBytes_is_refused_as_too_large_and_changes_nothing()
     {
-        await using var terminal = await Terminal.Connect(Silo.MqttPort, "qiaofeng/T1", limits.Password);
+        await using var terminal = await MqttTerminal.ConnectAs(Silo.MqttPort, "qiaofeng/T1", limits.Password);
         var padded = Reading("BIG-1", 1, 5)[..^1] + ",\"note\":\"" + new string('x', 1500) + "\"}";
         var result = await terminal.Publish("ib/qiaofeng/T1/count", padded);
         Assert.Equal(MqttClientPublishReasonCode.QuotaExceeded, result.ReasonCode);
@@ -92,7 +92,7 @@ public sealed class LimitsTests(SmallLimitsSilo limits) : IClassFixture<SmallLim
     [Fact]
     public async Task A_packet_over_the_packet_limit_closes_its_connection_and_changes_nothing()
     {
-        await using var terminal = await Terminal.Connect(Silo.MqttPort, "qiaofeng/T1", limits.Password);
+        await using var terminal = await MqttTerminal.ConnectAs(Silo.MqttPort, "qiaofeng/T1", limits.Password);
         var huge = Reading("HUGE-1", 1, 5)[..^1] + ",\"note\":\"" + new string('x', 20_000) + "\"}";
         try
         {
@@ -110,19 +110,19 @@ public sealed class LimitsTests(SmallLimitsSilo limits) : IClassFixture<SmallLim
     [Fact]
     public async Task Beyond_Mqtt_MaxConnections_a_connection_is_closed_at_once()
     {
-        var open = new List<Terminal>();
+        var open = new List<MqttTerminal>();
         try
         {
             // Connections of earlier tests may still be closing: each of the allowed ones may take a few tries.
             while (open.Count < SmallLimitsSilo.MaxConnections)
             {
-                open.Add(await Eventually(() => Terminal.Connect(Silo.MqttPort, null, null)));
+                open.Add(await Eventually(() => MqttTerminal.ConnectAs(Silo.MqttPort, null, null)));
             }
 
             var beyondConnected = false;
             try
             {
-                await using var beyond = await Terminal.Connect(Silo.MqttPort, null, null);
+                await using var beyond = await MqttTerminal.ConnectAs(Silo.MqttPort, null, null);
                 beyondConnected = beyond.Connected;
             }
             catch (Exception e) when (e is MQTTnet.Exceptions.MqttCommunicationException or OperationCanceledException)
@@ -133,7 +133,7 @@ public sealed class LimitsTests(SmallLimitsSilo limits) : IClassFixture<SmallLim
 
             await open[0].DisposeAsync();
             open.RemoveAt(0);
-            open.Add(await Eventually(() => Terminal.Connect(Silo.MqttPort, null, null)));
+            open.Add(await Eventually(() => MqttTerminal.ConnectAs(Silo.MqttPort, null, null)));
             Assert.True(open[^1].Connected);
         }
         finally
@@ -145,7 +145,7 @@ public sealed class LimitsTests(SmallLimitsSilo limits) : IClassFixture<SmallLim
         }
     }
 
-    private static async Task<Terminal> Eventually(Func<Task<Terminal>> connect)
+    private static async Task<MqttTerminal> Eventually(Func<Task<MqttTerminal>> connect)
     {
         for (var attempt = 1; ; attempt++)
         {
@@ -174,7 +174,7 @@ public sealed class LimitsTests(SmallLimitsSilo limits) : IClassFixture<SmallLim
         // A terminal of its own, so that its bucket starts full.
         var password = await Silo.IssueCredential("qiaofeng", "RATE");
         var before = await Silo.MetricSettled(Series);
-        await using var terminal = await Terminal.Connect(Silo.MqttPort, "qiaofeng/RATE", password);
+        await using var terminal = await MqttTerminal.ConnectAs(Silo.MqttPort, "qiaofeng/RATE", password);
         for (var seq = 1; seq <= 15; seq++)
         {
             Assert.True(Accepted(await terminal.Publish("ib/qiaofeng/RATE/count", Reading("RATE-1", seq, seq * 10))));

@@ -21,7 +21,7 @@ public sealed class MosquittoFilesTests
         /// <summary>Starts Mosquitto on a free port with the passwd and acl files in the folder.</summary>
         public static async Task<Mosquitto> Start(string folder)
         {
-            var port = SecuredSilo.FreePort();
+            var port = FreePort.Next();
             await File.WriteAllTextAsync(Path.Combine(folder, "mosquitto.conf"), $"""
                 listener {port} 127.0.0.1
                 allow_anonymous false
@@ -96,16 +96,7 @@ public sealed class MosquittoFilesTests
         return output;
     }
 
-    private static string Script()
-    {
-        var root = new DirectoryInfo(AppContext.BaseDirectory);
-        while (!File.Exists(Path.Combine(root.FullName, "IndustryBrain.sln")))
-        {
-            root = root.Parent ?? throw new InvalidOperationException("no IndustryBrain.sln above the tests");
-        }
-
-        return Path.Combine(root.FullName, "deploy", "mosquitto", "sync-credentials.sh");
-    }
+    private static string Script() => Path.Combine(SiloBuild.RepositoryRoot, "deploy", "mosquitto", "sync-credentials.sh");
 
     [Fact]
     public async Task Mosquitto_with_the_brains_files_gives_terminals_the_same_rights()
@@ -134,7 +125,7 @@ public sealed class MosquittoFilesTests
         Assert.Contains("qiaofeng/T1:$7$", passwd, StringComparison.Ordinal);
 
         await using var mosquitto = await Mosquitto.Start(folder);
-        await using (var terminal = await Terminal.Connect(mosquitto.Port, "qiaofeng/T1", password))
+        await using (var terminal = await MqttTerminal.ConnectAs(mosquitto.Port, "qiaofeng/T1", password))
         {
             Assert.Equal(MqttClientConnectResultCode.Success, terminal.Result.ResultCode);
             var own = await terminal.Publish("ib/qiaofeng/T1/count", """{"order":"o","step":"s","seq":1,"good":1}""");
@@ -142,25 +133,25 @@ public sealed class MosquittoFilesTests
             Assert.Equal(MqttClientPublishReasonCode.NotAuthorized, (await terminal.Publish("ib/other/T1/count", """{"order":"o","step":"s","seq":1,"good":1}""")).ReasonCode);
             Assert.Equal(MqttClientPublishReasonCode.NotAuthorized, (await terminal.Publish("ib/qiaofeng/T1/reject", "{}")).ReasonCode);
             Assert.Equal(MqttClientPublishReasonCode.NotAuthorized, (await terminal.Publish("ib/brain/state", "{}")).ReasonCode);
-            Assert.Equal(MqttClientSubscribeResultCode.GrantedQoS1, await terminal.Subscribe("ib/qiaofeng/T1/reject"));
-            Assert.Equal(MqttClientSubscribeResultCode.GrantedQoS1, await terminal.Subscribe("ib/brain/state"));
+            Assert.Equal(MqttClientSubscribeResultCode.GrantedQoS1, await terminal.TrySubscribe("ib/qiaofeng/T1/reject"));
+            Assert.Equal(MqttClientSubscribeResultCode.GrantedQoS1, await terminal.TrySubscribe("ib/brain/state"));
 
             // Mosquitto grants any subscription and checks read rights on delivery: another firm's reject,
             // sent by the brain before the terminal's own, never arrives.
-            await terminal.Subscribe("ib/other/T1/reject");
-            await using var brain = await Terminal.Connect(mosquitto.Port, "industry-brain", BrainPassword);
+            await terminal.TrySubscribe("ib/other/T1/reject");
+            await using var brain = await MqttTerminal.ConnectAs(mosquitto.Port, "industry-brain", BrainPassword);
             Assert.Equal(MqttClientConnectResultCode.Success, brain.Result.ResultCode);
             await brain.Publish("ib/other/T1/reject", """{"reason":"for other"}""");
             await brain.Publish("ib/qiaofeng/T1/reject", """{"reason":"for qiaofeng"}""");
-            Assert.Equal("""{"reason":"for qiaofeng"}""", await terminal.NextAny());
+            Assert.Equal("""{"reason":"for qiaofeng"}""", (await terminal.NextAny()).Payload);
         }
 
-        await using (var wrong = await Terminal.Connect(mosquitto.Port, "qiaofeng/T1", password + "x"))
+        await using (var wrong = await MqttTerminal.ConnectAs(mosquitto.Port, "qiaofeng/T1", password + "x"))
         {
             Assert.NotEqual(MqttClientConnectResultCode.Success, wrong.Result.ResultCode);
         }
 
-        await using (var anonymous = await Terminal.Connect(mosquitto.Port, null, null))
+        await using (var anonymous = await MqttTerminal.ConnectAs(mosquitto.Port, null, null))
         {
             Assert.NotEqual(MqttClientConnectResultCode.Success, anonymous.Result.ResultCode);
         }
@@ -174,7 +165,7 @@ public sealed class MosquittoFilesTests
         Assert.DoesNotContain("qiaofeng/T1:", await File.ReadAllTextAsync(Path.Combine(folder, "passwd")), StringComparison.Ordinal);
         for (var attempt = 0; ; attempt++)
         {
-            await using var revoked = await Terminal.Connect(mosquitto.Port, "qiaofeng/T1", password);
+            await using var revoked = await MqttTerminal.ConnectAs(mosquitto.Port, "qiaofeng/T1", password);
             if (revoked.Result.ResultCode != MqttClientConnectResultCode.Success)
             {
                 break;

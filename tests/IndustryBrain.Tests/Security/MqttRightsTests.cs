@@ -33,8 +33,8 @@ public sealed class MqttRightsTests(TerminalsSilo terminals) : IClassFixture<Ter
 {
     private SecuredSilo Silo => terminals.Silo;
 
-    private Task<Terminal> Connect(string username, string? password = null, string? clientId = null) =>
-        Terminal.Connect(Silo.MqttPort, username, password ?? terminals.Passwords[username], clientId);
+    private Task<MqttTerminal> Connect(string username, string? password = null, string? clientId = null) =>
+        MqttTerminal.ConnectAs(Silo.MqttPort, username, password ?? terminals.Passwords[username], clientId);
 
     private static string Reading(string order, long seq, long good) =>
         $$"""{"order":"{{order}}","step":"rough-grind","seq":{{seq}},"good":{{good}}}""";
@@ -64,12 +64,12 @@ public sealed class MqttRightsTests(TerminalsSilo terminals) : IClassFixture<Ter
     public async Task A_terminal_publishing_under_another_firm_is_refused_and_nothing_changes()
     {
         await using var intruder = await Connect("qiaofeng/T1");
-        Assert.Equal(MqttClientSubscribeResultCode.GrantedQoS1, await intruder.Subscribe("ib/qiaofeng/T1/reject"));
+        Assert.Equal(MqttClientSubscribeResultCode.GrantedQoS1, await intruder.TrySubscribe("ib/qiaofeng/T1/reject"));
 
         var result = await intruder.Publish("ib/other/T1/count", Reading("OT-STOLEN", 1, 999));
         Assert.Equal(MqttClientPublishReasonCode.NotAuthorized, result.ReasonCode);
         Assert.Equal("not-authorized", result.ReasonString);
-        var reject = JsonNode.Parse(await intruder.Next("ib/qiaofeng/T1/reject"))!;
+        var reject = JsonNode.Parse((await intruder.Next("ib/qiaofeng/T1/reject")).Payload)!;
         Assert.Equal("not-authorized", reject["reason"]!.GetValue<string>());
 
         // Another terminal of the same firm is not it either.
@@ -91,8 +91,8 @@ public sealed class MqttRightsTests(TerminalsSilo terminals) : IClassFixture<Ter
         Assert.Equal(MqttClientPublishReasonCode.NotAuthorized, (await terminal.Publish("ib/qiaofeng/T1/reject", """{"reason":"x"}""")).ReasonCode);
 
         await using var listener = await Connect("qiaofeng/T2");
-        Assert.Equal(MqttClientSubscribeResultCode.GrantedQoS1, await listener.Subscribe("ib/brain/state"));
-        var state = JsonNode.Parse(await listener.Next("ib/brain/state"))!;
+        Assert.Equal(MqttClientSubscribeResultCode.GrantedQoS1, await listener.TrySubscribe("ib/brain/state"));
+        var state = JsonNode.Parse((await listener.Next("ib/brain/state")).Payload)!;
         Assert.True(state["online"]!.GetValue<bool>());
     }
 
@@ -111,7 +111,7 @@ public sealed class MqttRightsTests(TerminalsSilo terminals) : IClassFixture<Ter
     [Fact]
     public async Task Without_credentials_nobody_connects()
     {
-        await using var anonymous = await Terminal.Connect(Silo.MqttPort, null, null);
+        await using var anonymous = await MqttTerminal.ConnectAs(Silo.MqttPort, null, null);
         Assert.Equal(MqttClientConnectResultCode.BadUserNameOrPassword, anonymous.Result.ResultCode);
     }
 
@@ -157,7 +157,7 @@ public sealed class MqttRightsTests(TerminalsSilo terminals) : IClassFixture<Ter
     public async Task A_terminal_cannot_listen_to_others(string filter)
     {
         await using var terminal = await Connect("qiaofeng/T1");
-        Assert.Equal(MqttClientSubscribeResultCode.NotAuthorized, await terminal.Subscribe(filter));
+        Assert.Equal(MqttClientSubscribeResultCode.NotAuthorized, await terminal.TrySubscribe(filter));
     }
 
     [Fact]
@@ -165,7 +165,7 @@ public sealed class MqttRightsTests(TerminalsSilo terminals) : IClassFixture<Ter
     {
         await using var terminal = await Connect("qiaofeng/T1");
         // MQTTnet's server refuses shared subscriptions before the rights are asked.
-        Assert.Equal(MqttClientSubscribeResultCode.SharedSubscriptionsNotSupported, await terminal.Subscribe("$share/industry-brain/ib/+/+/count"));
+        Assert.Equal(MqttClientSubscribeResultCode.SharedSubscriptionsNotSupported, await terminal.TrySubscribe("$share/industry-brain/ib/+/+/count"));
     }
 
     [Fact]

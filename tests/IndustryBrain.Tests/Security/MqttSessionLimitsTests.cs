@@ -169,7 +169,7 @@ public sealed class MqttSessionLimitsTests(SessionLimitsSilo limits) : IClassFix
         }
 
         // An anonymous client (allowed on this silo) publishes garbage under T3's topic: each is answered on T3's reject topic.
-        await using (var noise = await Security.Terminal.Connect(Silo.MqttPort, null, null))
+        await using (var noise = await MqttTerminal.ConnectAs(Silo.MqttPort, null, null))
         {
             for (var i = 0; i < Noise; i++)
             {
@@ -180,7 +180,7 @@ public sealed class MqttSessionLimitsTests(SessionLimitsSilo limits) : IClassFix
         await using var back = await Terminal("T3", "t3-queue");
         Assert.True(back.Result.IsSessionPresent);
         // One more reject after the reconnect marks the end of what was queued.
-        await using (var marker = await Security.Terminal.Connect(Silo.MqttPort, null, null))
+        await using (var marker = await MqttTerminal.ConnectAs(Silo.MqttPort, null, null))
         {
             await marker.Publish("ib/firm/T3/count", """{"order":"MARK","step":"s","seq":1}""");
         }
@@ -204,7 +204,7 @@ public sealed class MqttSessionLimitsTests(SessionLimitsSilo limits) : IClassFix
     [Fact]
     public async Task A_client_id_longer_than_the_limit_is_refused()
     {
-        await using var terminal = await Security.Terminal.Connect(Silo.MqttPort, null, null, new string('c', 60_000));
+        await using var terminal = await MqttTerminal.ConnectAs(Silo.MqttPort, null, null, new string('c', 60_000));
         Assert.Equal(MqttClientConnectResultCode.ClientIdentifierNotValid, terminal.Result.ResultCode);
     }
 

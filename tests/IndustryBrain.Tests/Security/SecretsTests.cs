@@ -31,13 +31,13 @@ public sealed class SecretsTests
         await Answer(HttpMethod.Put, "/api/enterprises/other/orders/O1", key, new { product = "x" });
         await Answer(HttpMethod.Post, "/api/keys", "logged-admin-key-4f1c", new { role = "superuser" });
 
-        await using (var terminal = await Terminal.Connect(silo.MqttPort, "qiaofeng/T1", password))
+        await using (var terminal = await MqttTerminal.ConnectAs(silo.MqttPort, "qiaofeng/T1", password))
         {
             await terminal.Publish("ib/other/T1/count", """{"order":"o","step":"x","seq":1,"good":1}""");
             await terminal.Publish("ib/qiaofeng/T1/count", """{"order":"o","step":"x","seq":"one","good":1}""");
         }
 
-        await using (var wrong = await Terminal.Connect(silo.MqttPort, "qiaofeng/T1", password + "x"))
+        await using (var wrong = await MqttTerminal.ConnectAs(silo.MqttPort, "qiaofeng/T1", password + "x"))
         {
             Assert.Equal(MqttClientConnectResultCode.BadUserNameOrPassword, wrong.Result.ResultCode);
         }

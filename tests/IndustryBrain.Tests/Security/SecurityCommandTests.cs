@@ -70,7 +70,7 @@ public sealed class SecurityCommandTests(TerminalsSilo terminals) : IClassFixtur
         Assert.Equal("username qiaofeng/CLI1", lines[0]);
         var password = lines[1]["password ".Length..].Trim();
 
-        await using (var terminal = await Terminal.Connect(Silo.MqttPort, "qiaofeng/CLI1", password))
+        await using (var terminal = await MqttTerminal.ConnectAs(Silo.MqttPort, "qiaofeng/CLI1", password))
         {
             Assert.Equal(MqttClientConnectResultCode.Success, terminal.Result.ResultCode);
         }
@@ -78,7 +78,7 @@ public sealed class SecurityCommandTests(TerminalsSilo terminals) : IClassFixtur
         var revoked = await Brain(terminals.QiaofengKey, "terminal", "revoke", "qiaofeng/CLI1");
         Assert.Equal(0, revoked.Code);
         Assert.Equal("revoked the credential of qiaofeng/CLI1", revoked.Output.Trim());
-        await using var refused = await Terminal.Connect(Silo.MqttPort, "qiaofeng/CLI1", password);
+        await using var refused = await MqttTerminal.ConnectAs(Silo.MqttPort, "qiaofeng/CLI1", password);
         Assert.Equal(MqttClientConnectResultCode.BadUserNameOrPassword, refused.Result.ResultCode);
 
         var other = await Brain(terminals.QiaofengKey, "terminal", "issue", "other/CLI1");

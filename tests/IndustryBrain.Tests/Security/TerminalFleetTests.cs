@@ -35,7 +35,7 @@ public sealed class TerminalFleetTests(FleetSilo fleet) : IClassFixture<FleetSil
 
     private async Task<MqttClientConnectResultCode> ConnectResult(string username, string password)
     {
-        await using var terminal = await Terminal.Connect(Silo.MqttPort, username, password);
+        await using var terminal = await MqttTerminal.ConnectAs(Silo.MqttPort, username, password);
         return terminal.Result.ResultCode;
     }
 
@@ -52,7 +52,7 @@ public sealed class TerminalFleetTests(FleetSilo fleet) : IClassFixture<FleetSil
 
         for (var i = 0; i < issued.Count; i++)
         {
-            await using var terminal = await Terminal.Connect(Silo.MqttPort, issued[i]!["username"]!.GetValue<string>(), issued[i]!["password"]!.GetValue<string>());
+            await using var terminal = await MqttTerminal.ConnectAs(Silo.MqttPort, issued[i]!["username"]!.GetValue<string>(), issued[i]!["password"]!.GetValue<string>());
             Assert.True(terminal.Connected);
             var result = await terminal.Publish($"ib/qiaofeng/GR-{i + 1:00}/count", Reading("QF-FLEET", 1, 100));
             Assert.Equal(MqttClientPublishReasonCode.Success, result.ReasonCode);

@@ -23,12 +23,12 @@ public sealed class TerminalMessageRoutingTests(FleetSilo fleet) : IClassFixture
     private static async Task<JsonNode> FirstMessageAfterACount(SecuredSilo silo, string terminal)
     {
         var password = await silo.IssueCredential("qiaofeng", terminal);
-        await using var client = await Terminal.Connect(silo.MqttPort, $"qiaofeng/{terminal}", password);
-        Assert.Equal(MqttClientSubscribeResultCode.GrantedQoS1, await client.Subscribe($"ib/qiaofeng/{terminal}/#"));
+        await using var client = await MqttTerminal.ConnectAs(silo.MqttPort, $"qiaofeng/{terminal}", password);
+        Assert.Equal(MqttClientSubscribeResultCode.GrantedQoS1, await client.TrySubscribe($"ib/qiaofeng/{terminal}/#"));
         var counted = await client.Publish($"ib/qiaofeng/{terminal}/count", Reading(1, 8642));
         Assert.Equal(MqttClientPublishReasonCode.Success, counted.ReasonCode);
         Assert.Equal(MqttClientPublishReasonCode.PayloadFormatInvalid, (await client.Publish($"ib/qiaofeng/{terminal}/count", Malformed)).ReasonCode);
-        return JsonNode.Parse(await client.NextAny())!;
+        return JsonNode.Parse((await client.NextAny()).Payload)!;
     }
 
     [Fact]

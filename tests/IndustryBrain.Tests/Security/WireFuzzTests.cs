@@ -39,7 +39,7 @@ public sealed partial class WireFuzzTests(ITestOutputHelper output)
         var mutator = new Mutator(Mutator.SeedFromEnvironment() + 2);
         var run = Task.Run(async () =>
         {
-            await using var terminal = await Terminal.Connect(silo.MqttPort, "qiaofeng/T1", password);
+            await using var terminal = await MqttTerminal.ConnectAs(silo.MqttPort, "qiaofeng/T1", password);
             var oracle = new Dictionary<string, OrderCounts>(StringComparer.Ordinal);
             var named = new HashSet<string>(StringComparer.Ordinal);
             var log = new List<string>();

@@ -39,57 +39,32 @@ public sealed class TracingTests
             }
         });
 
-        var folder = Path.Combine(Path.GetTempPath(), "ib-otlp-" + Guid.NewGuid().ToString("N")[..8]);
-        var (httpPort, mqttPort) = (FreePort.Next(), FreePort.Next());
-        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var argument in new[]
+        await using var silo = await Brain.Start(new()
         {
-            ClusterTopology.SiloAssembly, "--urls", $"http://127.0.0.1:{httpPort}", "--Mqtt:Port", $"{mqttPort}",
-            "--Storage:Path", folder, "--Orleans:SiloPort", $"{FreePort.Next()}", "--Orleans:GatewayPort", $"{FreePort.Next()}",
-            "--Auth:AdminKey", ClusterTopology.AdminKey, "--Telemetry:TraceEvery", "1", "--Mqtt:RequireCredentials", "false",
-        })
-        {
-            start.ArgumentList.Add(argument);
-        }
-
-        start.Environment["OTEL_EXPORTER_OTLP_ENDPOINT"] = $"http://127.0.0.1:{collectorPort}";
-        start.Environment["OTEL_EXPORTER_OTLP_PROTOCOL"] = "http/protobuf";
-        start.Environment["OTEL_BSP_SCHEDULE_DELAY"] = "200";
-        using var silo = Process.Start(start)!;
-        silo.OutputDataReceived += (_, _) => { };
-        silo.ErrorDataReceived += (_, _) => { };
-        silo.BeginOutputReadLine();
-        silo.BeginErrorReadLine();
+            Mode = BrainMode.ChildProcess,
+            Settings = ["--Telemetry:TraceEvery=1"],
+            Environment = new Dictionary<string, string>
+            {
+                ["OTEL_EXPORTER_OTLP_ENDPOINT"] = $"http://127.0.0.1:{collectorPort}",
+                ["OTEL_EXPORTER_OTLP_PROTOCOL"] = "http/protobuf",
+                ["OTEL_BSP_SCHEDULE_DELAY"] = "200",
+            },
+        });
         try
         {
-            using var http = new HttpClient();
-            Assert.True(await ClusterTopology.Eventually(async () => (await http.GetAsync($"http://127.0.0.1:{httpPort}/health")).IsSuccessStatusCode, TimeSpan.FromSeconds(120)));
-
-            using var terminal = new MqttClientFactory().CreateMqttClient();
-            await terminal.ConnectAsync(new MqttClientOptionsBuilder().WithTcpServer("127.0.0.1", mqttPort).WithProtocolVersion(MqttProtocolVersion.V500).Build());
+            await using var terminal = await MqttTerminal.ConnectAs(silo.MqttPort, null, null);
             for (var seq = 1; seq <= 3; seq++)
             {
-                await terminal.PublishAsync(new MqttApplicationMessageBuilder().WithTopic("ib/otlp/T1/count")
-                    .WithPayload($$"""{"order":"O1","step":"polish","seq":{{seq}},"good":{{seq * 10}}}""")
-                    .WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce).Build());
+                await terminal.Publish("ib/otlp/T1/count", $$"""{"order":"O1","step":"polish","seq":{{seq}},"good":{{seq * 10}}}""");
             }
 
             bool Exported(string name) => posts.Any(p => p.Path == "/v1/traces" && Contains(p.Body, name));
-            Assert.True(await ClusterTopology.Eventually(() => Task.FromResult(Exported("ib.ingest.receive") && Exported("ib.ingest.apply") && Exported("IProductionOrderGrain")), TimeSpan.FromSeconds(60)),
+            Assert.True(await Eventually.Holds(() => Task.FromResult(Exported("ib.ingest.receive") && Exported("ib.ingest.apply") && Exported("IProductionOrderGrain")), TimeSpan.FromSeconds(60)),
                 $"spans of the receipt, the apply and the grain call reach the collector; posts: {string.Join(", ", posts.Select(p => p.Path))}");
         }
         finally
         {
-            silo.Kill(entireProcessTree: true);
-            await silo.WaitForExitAsync();
             collector.Stop();
-            try
-            {
-                Directory.Delete(folder, recursive: true);
-            }
-            catch (IOException)
-            {
-            }
         }
     }
 

@@ -1,6 +1,6 @@
 using IndustryBrain.Domain;
 
-namespace IndustryBrain.Tests;
+namespace IndustryBrain.Tests.Domain;
 
 public sealed class UsccTests
 {

@@ -2,22 +2,28 @@ using System.Diagnostics;
 using System.Globalization;
 using Npgsql;
 
-namespace IndustryBrain.Tests.Infrastructure;
+namespace IndustryBrain.Testing;
 
 /// <summary>
-/// A throwaway PostgreSQL server for the tests: initdb into a temporary folder, pg_ctl start on a free
+/// A throwaway PostgreSQL server: initdb into a folder (a temporary one by default), pg_ctl start on a free
 /// port on 127.0.0.1 only (its unix socket in the same folder), stopped and deleted at the end. As root
 /// the server runs as the unprivileged <c>postgres</c> user (PostgreSQL refuses to run as root). Nothing
-/// depends on a system service. Binaries: IB_PG_BIN, or the newest /usr/lib/postgresql/*/bin. Used as a
-/// collection fixture (<see cref="PostgresCollection"/>), so one server serves the whole run.
+/// depends on a system service. Binaries: IB_PG_BIN, or the newest /usr/lib/postgresql/*/bin. The tests
+/// share one (a collection fixture); the history benchmark starts a durable one with its own settings.
 /// </summary>
-public sealed class PostgresServer : IAsyncLifetime
+/// <param name="folder">Where its data and log go; null: a new temporary folder.</param>
+/// <param name="durable">Whether writes are synced as in production (a benchmark); off for tests (fsync=off).</param>
+/// <param name="settings">More server settings (<c>-c name=value ...</c>).</param>
+public class PostgresServer(string? folder = null, bool durable = false, string settings = "")
 {
     private const string User = "ib";
-    private readonly string _folder = Path.Combine(Path.GetTempPath(), "ib-pg-" + Guid.NewGuid().ToString("N")[..12]);
+    private readonly string _folder = folder ?? Path.Combine(Path.GetTempPath(), "ib-pg-" + Guid.NewGuid().ToString("N")[..12]);
     private readonly string _bin = FindBin();
     private readonly string? _runAs = IsRoot() ? "postgres" : null;
     private int _databases;
+
+    /// <summary>The folder of its data and server.log.</summary>
+    public string Folder => _folder;
 
     public int Port { get; } = FreePort.Next();
 
@@ -37,16 +43,16 @@ public sealed class PostgresServer : IAsyncLifetime
             await Run("chown", ["-R", _runAs, _folder]);
         }
 
-        await Pg("initdb", ["-D", DataFolder, "-U", User, "--auth=trust", "-E", "UTF8", "--locale=C", "--no-sync"]);
+        await Pg("initdb", ["-D", DataFolder, "-U", User, "--auth=trust", "-E", "UTF8", "--locale=C", .. durable ? Array.Empty<string>() : ["--no-sync"]]);
         await Start();
     }
 
     /// <summary>Starts the server (again) on the same port and data.</summary>
-    public Task Start() => Pg("pg_ctl", ["-D", DataFolder, "-l", Path.Combine(_folder, "server.log"), "-w", "-t", "60", "-o",
-        $"-p {Port} -k {_folder} -c listen_addresses=127.0.0.1 -c fsync=off -c full_page_writes=off -c max_connections=200", "start"]);
+    public Task Start() => Pg("pg_ctl", ["-D", DataFolder, "-l", Path.Combine(_folder, "server.log"), "-w", "-t", "120", "-o",
+        $"-p {Port} -k {_folder} -c listen_addresses=127.0.0.1 {(durable ? "" : "-c fsync=off -c full_page_writes=off ")}-c max_connections=200 {settings}", "start"]);
 
     /// <summary>Stops the server: "immediate" is a crash (recovered from the WAL at the next start), "fast" a clean stop.</summary>
-    public Task Stop(string mode = "immediate") => Pg("pg_ctl", ["-D", DataFolder, "-m", mode, "-w", "-t", "60", "stop"]);
+    public Task Stop(string mode = "immediate") => Pg("pg_ctl", ["-D", DataFolder, "-m", mode, "-w", "-t", "120", "stop"]);
 
     /// <summary>A new, empty database for one test; answers its connection string.</summary>
     public async Task<string> NewDatabase()
@@ -70,6 +76,7 @@ public sealed class PostgresServer : IAsyncLifetime
     /// <summary>The tests' own connections are not pooled: a pooled one would not survive the server's restart.</summary>
     private static string Unpooled(string connectionString) => new NpgsqlConnectionStringBuilder(connectionString) { Pooling = false }.ConnectionString;
 
+    /// <summary>Stops the server (a crash, as the tests' end) and deletes its folder.</summary>
     public async Task DisposeAsync()
     {
         try
@@ -142,10 +149,4 @@ public sealed class PostgresServer : IAsyncLifetime
                 + (File.Exists(log) ? "\n" + string.Join('\n', File.ReadLines(log).TakeLast(20)) : ""));
         }
     }
-}
-
-[CollectionDefinition(Name)]
-public sealed class PostgresCollection : ICollectionFixture<PostgresServer>
-{
-    public const string Name = "PostgreSQL";
 }

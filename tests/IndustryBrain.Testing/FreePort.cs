@@ -1,7 +1,7 @@
 using System.Net;
 using System.Net.Sockets;
 
-namespace IndustryBrain.Tests.Infrastructure;
+namespace IndustryBrain.Testing;
 
 public static class FreePort
 {

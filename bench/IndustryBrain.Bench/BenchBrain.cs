@@ -1,25 +1,11 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Net;
-using System.Net.Http.Headers;
 using System.Net.Http.Json;
-using System.Net.Sockets;
 using System.Text.Json;
+using IndustryBrain.Testing;
 
 namespace IndustryBrain.Bench;
-
-/// <summary>A free loopback port: bind to port 0, read it, let it go.</summary>
-public static class FreePort
-{
-    public static int Take()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        var port = ((IPEndPoint)listener.LocalEndpoint).Port;
-        listener.Stop();
-        return port;
-    }
-}
 
 /// <summary>The ingest figures of GET /health.</summary>
 public readonly record struct IngestFigures(long Received, long Applied, long Duplicates, long Rejected, long Failed, long Pending)
@@ -41,25 +27,18 @@ public readonly record struct GcTally(long AllocatedBytes, int Gen0, int Gen1, i
 public readonly record struct HeapFigures(long LiveBytes, long GcHeapBytes, long WorkingSetBytes, GcTally Before, GcTally After);
 
 /// <summary>
-/// The real silo, started as its own process (dotnet IndustryBrain.Silo.dll) on free ports with a temp
-/// Storage:Path and an admin key, and the HTTP calls the bench makes to it (Bearer key on each).
+/// The real silo for the benchmark: a <see cref="Brain"/> (the built silo as its own process) on free ports with
+/// a temp Storage:Path, a log file in it and an admin key, and the HTTP calls the bench makes to it (Bearer key on each).
 /// </summary>
-public sealed class RunningSilo : IAsyncDisposable
+public sealed class BenchBrain : IAsyncDisposable
 {
-    private readonly string _storage;
-    private readonly StreamWriter _log;
+    private readonly Brain _brain;
 
-    private Process _process;
-    private readonly ProcessStartInfo _start;
-
-    private RunningSilo(Process process, ProcessStartInfo start, string storage, StreamWriter log, HttpClient http, int mqttPort)
+    private BenchBrain(Brain brain)
     {
-        _process = process;
-        _start = start;
-        _storage = storage;
-        _log = log;
-        Http = http;
-        MqttPort = mqttPort;
+        _brain = brain;
+        Http = BrainHttp.Client(brain.BaseAddress, brain.AdminKey, TimeSpan.FromMinutes(5),
+            new SocketsHttpHandler { MaxConnectionsPerServer = 64, UseProxy = false });
     }
 
     public HttpClient Http { get; }
@@ -67,39 +46,19 @@ public sealed class RunningSilo : IAsyncDisposable
     /// <summary>Keep the storage folder and silo.log after the silo stops.</summary>
     public static bool Keep { get; set; }
 
-    public int MqttPort { get; }
+    public int MqttPort => _brain.MqttPort;
 
-    public int ProcessId => _process.Id;
+    public int ProcessId => _brain.ProcessId;
 
-    public string LogPath => Path.Combine(_storage, "silo.log");
+    public string LogPath => Path.Combine(_brain.StoragePath, "silo.log");
 
-    public TimeSpan CpuTime
-    {
-        get
-        {
-            _process.Refresh();
-            return _process.TotalProcessorTime;
-        }
-    }
+    public TimeSpan CpuTime => _brain.CpuTime;
 
     /// <summary>silo/bin/{the bench's own configuration}/net10.0/IndustryBrain.Silo.dll in this repository.</summary>
-    public static string DefaultSiloPath()
-    {
-        var here = new DirectoryInfo(AppContext.BaseDirectory);
-        var configuration = here.Parent?.Name ?? "Release";
-        for (var dir = here; dir is not null; dir = dir.Parent)
-        {
-            if (File.Exists(Path.Combine(dir.FullName, "IndustryBrain.sln")))
-            {
-                return Path.Combine(dir.FullName, "silo", "bin", configuration, "net10.0", "IndustryBrain.Silo.dll");
-            }
-        }
-
-        throw new InvalidOperationException("IndustryBrain.sln not found above " + AppContext.BaseDirectory + "; pass --silo PATH");
-    }
+    public static string DefaultSiloPath() => SiloBuild.Assembly;
 
     /// <param name="extraArgs">More command-line settings, after the bench's own (a later one wins).</param>
-    public static async Task<RunningSilo> Start(string siloDll, string? gcServer, IReadOnlyDictionary<string, string>? environment = null,
+    public static async Task<BenchBrain> Start(string siloDll, string? gcServer, IReadOnlyDictionary<string, string>? environment = null,
         IEnumerable<string>? extraArgs = null)
     {
         if (!File.Exists(siloDll))
@@ -108,103 +67,29 @@ public sealed class RunningSilo : IAsyncDisposable
         }
 
         var storage = Directory.CreateTempSubdirectory("ib-bench-").FullName;
-        var http = FreePort.Take();
-        var mqtt = FreePort.Take();
-        var key = "bench-" + Guid.NewGuid().ToString("N");
-        var start = new ProcessStartInfo("dotnet")
+        var variables = new Dictionary<string, string>(environment ?? new Dictionary<string, string>());
+        if (gcServer is not null)
         {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
+            variables["DOTNET_gcServer"] = gcServer;
+        }
+
+        var brain = await Brain.Start(new BrainOptions
+        {
+            Mode = BrainMode.ChildProcess,
+            SiloAssembly = siloDll,
+            AdminKey = "bench-" + Guid.NewGuid().ToString("N"),
+            StoragePath = storage,
+            KeepStorage = true,
             WorkingDirectory = storage,
-        };
-        string[] args =
-        [
-            siloDll, "--urls", $"http://127.0.0.1:{http}", $"--Mqtt:Port={mqtt}", $"--Storage:Path={storage}",
-            $"--Orleans:SiloPort={FreePort.Take()}", $"--Orleans:GatewayPort={FreePort.Take()}", $"--Auth:AdminKey={key}",
+            LogFile = Path.Combine(storage, "silo.log"),
+            Logging = [],
+            Environment = variables,
 
             // The bench plans 100,000 orders as fast as HTTP allows, like an ERP's bulk import, and its
             // terminals publish without credentials, flat out over few connections.
-            "--Mqtt:RequireCredentials=false", "--Mqtt:PublishesPerSecond=0", "--Http:RequestsPerSecond=0",
-        ];
-        foreach (var arg in args.Concat(extraArgs ?? []))
-        {
-            start.ArgumentList.Add(arg);
-        }
-
-        if (gcServer is not null)
-        {
-            start.Environment["DOTNET_gcServer"] = gcServer;
-        }
-
-        foreach (var (name, value) in environment ?? new Dictionary<string, string>())
-        {
-            start.Environment[name] = value;
-        }
-
-        var log = new StreamWriter(Path.Combine(storage, "silo.log")) { AutoFlush = true };
-        var process = Launch(start, log);
-        var client = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = 64, UseProxy = false })
-        {
-            BaseAddress = new Uri($"http://127.0.0.1:{http}"),
-            Timeout = TimeSpan.FromMinutes(5),
-        };
-        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", key);
-        var silo = new RunningSilo(process, start, storage, log, client, mqtt);
-        try
-        {
-            await silo.Healthy();
-        }
-        catch
-        {
-            await silo.DisposeAsync();
-            throw;
-        }
-
-        return silo;
-    }
-
-    private static Process Launch(ProcessStartInfo start, StreamWriter log)
-    {
-        var process = Process.Start(start) ?? throw new InvalidOperationException("the silo did not start");
-        process.OutputDataReceived += (_, e) => Log(log, e.Data);
-        process.ErrorDataReceived += (_, e) => Log(log, e.Data);
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
-        return process;
-    }
-
-    /// <summary>Waits until the silo answers /health (90 s at most).</summary>
-    private async Task Healthy()
-    {
-        var deadline = Stopwatch.StartNew();
-        while (true)
-        {
-            if (_process.HasExited)
-            {
-                throw new InvalidOperationException($"the silo exited with {_process.ExitCode}; see {LogPath}");
-            }
-
-            try
-            {
-                using var health = await Http.GetAsync("/health");
-                if (health.IsSuccessStatusCode)
-                {
-                    return;
-                }
-            }
-            catch (HttpRequestException)
-            {
-                // Not listening yet.
-            }
-
-            if (deadline.Elapsed > TimeSpan.FromSeconds(90))
-            {
-                throw new TimeoutException("the silo did not answer /health within 90 s");
-            }
-
-            await Task.Delay(200);
-        }
+            Settings = ["--Mqtt:PublishesPerSecond=0", "--Http:RequestsPerSecond=0", .. extraArgs ?? []],
+        });
+        return new BenchBrain(brain);
     }
 
     /// <summary>
@@ -216,33 +101,16 @@ public sealed class RunningSilo : IAsyncDisposable
         var clock = Stopwatch.StartNew();
         if (crash)
         {
-            _process.Kill(entireProcessTree: true);
+            await _brain.Kill();
         }
         else
         {
-            using var term = Process.Start("kill", ["-TERM", _process.Id.ToString(CultureInfo.InvariantCulture)]);
-            await term.WaitForExitAsync();
+            await _brain.Stop();
         }
 
-        await _process.WaitForExitAsync().WaitAsync(TimeSpan.FromMinutes(3));
         var stopped = clock.Elapsed;
-        _process.Dispose();
-        _process = Launch(_start, _log);
-        await Healthy();
+        await _brain.Restart();
         return (stopped, clock.Elapsed);
-    }
-
-    private static void Log(StreamWriter log, string? line)
-    {
-        if (line is null)
-        {
-            return;
-        }
-
-        lock (log)
-        {
-            log.WriteLine(line);
-        }
     }
 
     public async Task<IngestFigures> Ingest()
@@ -335,28 +203,18 @@ public sealed class RunningSilo : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         Http.Dispose();
-        var died = _process.HasExited;
+        var died = !_brain.IsRunning;
         if (died)
         {
-            Console.WriteLine($"!! the silo (pid {_process.Id}) exited by itself with code {_process.ExitCode}; its log and storage are kept: {LogPath}");
-        }
-        else
-        {
-            _process.Kill(entireProcessTree: true);
-            await _process.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(30));
+            Console.WriteLine($"!! the silo exited by itself; its log and storage are kept: {LogPath}");
         }
 
-        _process.Dispose();
-        lock (_log)
-        {
-            _log.Dispose();
-        }
-
+        await _brain.DisposeAsync();
         try
         {
             if (!Keep && !died)
             {
-                Directory.Delete(_storage, recursive: true);
+                Directory.Delete(_brain.StoragePath, recursive: true);
             }
         }
         catch (IOException)
