@@ -1,6 +1,6 @@
 using System.Net.Sockets;
 
-namespace IndustryBrain.Bench.Fleet;
+namespace IndustryBrain.Testing;
 
 /// <summary>A throwaway redis-server on a free loopback port, without persistence, for a cluster of silos.</summary>
 public sealed class RedisServer : IAsyncDisposable
