@@ -18,6 +18,10 @@ public interface IDistrictGrain : IGrainWithStringKey
     [Alias("ReportBundle")]
     Task ReportBundle(BundleRollup rollup);
 
+    /// <summary>A firm's OEE today, from its dispatch board (replacing what the district knew of it).</summary>
+    [Alias("ReportOee")]
+    Task ReportOee(FirmOee oee);
+
     /// <summary>A firm's sales orders as its ERP documents stand (replacing what the district knew of them).</summary>
     [Alias("ReportSales")]
     Task ReportSales(SalesRollup sales);

@@ -136,7 +136,12 @@ public static class ChainStages
 
 /// <summary>A link of the chain map with the enterprises registered on it and their output today.</summary>
 [GenerateSerializer, Immutable, Alias("ib.ChainLinkView")]
-public sealed record ChainLinkView(string Id, string Name, string? NameEn, string Stage, int Enterprises, long OutputToday, decimal ValueToday);
+public sealed record ChainLinkView(string Id, string Name, string? NameEn, string Stage, int Enterprises, long OutputToday, decimal ValueToday,
+    OeeFigures? Oee = null);
+
+/// <summary>A firm's OEE today as its dispatch board sums it (ISO 22400 sums, so a chain node adds its firms up).</summary>
+[GenerateSerializer, Immutable, Alias("ib.FirmOee")]
+public sealed record FirmOee(string Enterprise, DateOnly Date, OeeFigures Oee, DateTimeOffset AsOf);
 
 public static class AlertKinds
 {

@@ -33,6 +33,10 @@ public sealed class BoardGrain(
     public static readonly TimeSpan KeepDone = TimeSpan.FromDays(8);
 
     private static readonly TimeSpan SaveEvery = TimeSpan.FromSeconds(10);
+
+    /// <summary>How often, at most, the firm's OEE today is told to the district (for OEE per chain node on the cockpit).</summary>
+    public static readonly TimeSpan TellOeeEvery = TimeSpan.FromMinutes(1);
+    private DateTimeOffset _oeeToldAt = DateTimeOffset.MinValue;
     private DailyLedger _daily = new();
     private long _version;
     private bool _changed = true;
@@ -184,6 +188,25 @@ public sealed class BoardGrain(
         {
             _dirty = true;
             throw;
+        }
+
+        await TellOee();
+    }
+
+    /// <summary>The firm's OEE today to the district, at most every <see cref="TellOeeEvery"/> (the board's own sums, put together anew).</summary>
+    private async Task TellOee()
+    {
+        var now = time.GetUtcNow();
+        if (now - _oeeToldAt < TellOeeEvery)
+        {
+            return;
+        }
+
+        _oeeToldAt = now;
+        var view = await GetBoard(-1);
+        if (view is not null && view.Oee.PlannedSeconds + view.Oee.Good + view.Oee.Scrap > 0)
+        {
+            await GrainFactory.Grain<IDistrictGrain>(Keys.District).ReportOee(new FirmOee(view.Enterprise, view.Today, view.Oee, now));
         }
     }
 }

@@ -51,6 +51,9 @@ public sealed class DistrictGrain(
     private DateTimeOffset _savedAt;
     private readonly Dictionary<string, CodeScanRollup> _codeScans = new(StringComparer.Ordinal);
 
+    // Not saved: every firm's board tells it again within a minute of its next reading or status.
+    private readonly Dictionary<string, FirmOee> _oee = new(StringComparer.Ordinal);
+
     private ChainMap Chain => state.State.Chain ?? configured.Map;
 
     public override Task OnActivateAsync(CancellationToken cancellationToken)
@@ -88,6 +91,13 @@ public sealed class DistrictGrain(
         return Task.CompletedTask;
     }
 
+    public Task ReportOee(FirmOee oee)
+    {
+        _oee[oee.Enterprise] = oee;
+        Changed();
+        return Task.CompletedTask;
+    }
+
     public Task ReportSales(SalesRollup sales)
     {
         state.State.Sales[sales.Enterprise] = sales;
@@ -117,7 +127,8 @@ public sealed class DistrictGrain(
         {
             // Sales value beside output value: the firms' sales orders from their ERP documents.
             var today = calendar.DateOf(now);
-            _view = CounterfeitAlerts.Add(_tally.View(now, calendar, Chain, _version), _codeScans.Values, _tally, DistrictTally.MaxAlerts) with
+            var counted = CounterfeitAlerts.Add(_tally.View(now, calendar, Chain, _version), _codeScans.Values, _tally, DistrictTally.MaxAlerts);
+            _view = ChainOee.Add(counted, _oee.Values, _tally.Enterprises, today) with
             {
                 Sales = new DistrictSales(
                     state.State.Sales.Values.Sum(s => s.OrderedValue),

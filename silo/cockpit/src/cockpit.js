@@ -5,6 +5,8 @@ import * as echarts from './lib/echarts.esm.min.js';
 
 const FONT = '"WenQuanYi Micro Hei", "Microsoft YaHei", "PingFang SC", "Noto Sans CJK SC", sans-serif';
 
+const pct = (v) => (v === null || v === undefined ? '--' : `${(v * 100).toFixed(1)}%`);
+
 const TEXT = {
   zh: {
     title: '五金产业大脑 · 驾驶舱', connecting: '连接中', live: '实时', reconnecting: '重连中', offline: '离线',
@@ -22,6 +24,7 @@ const TEXT = {
     status: { unplanned: '未排产', 'on-track': '正常', 'at-risk': '有风险', late: '已延期', done: '已完成' },
     stage: { upstream: '上游 · 原料与配套', midstream: '中游 · 制造', downstream: '下游 · 销售与物流', other: '其他' },
     nodeLine: (n, units) => `${fmtInt(n)}家 · ${fmtInt(units)}件`,
+    nodeOee: (o) => `设备综合效率 OEE ${pct(o.oee)}（可用率 ${pct(o.availability)} · 性能 ${pct(o.performance)} · 质量 ${pct(o.quality)}）`,
     money: (v) => (Math.abs(v) >= 1e4 ? `¥${fmtFixed(v / 1e4, 2)}万` : `¥${fmtFixed(v, 0)}`),
     moneyUnit: '', bundles: '个', needKey: '需要访问密钥',
     keyPlaceholder: '官员或管理员的访问密钥', useKey: '进入', wrongKey: '密钥无效，或无权查看驾驶舱',
@@ -43,6 +46,7 @@ const TEXT = {
     status: { unplanned: 'Unplanned', 'on-track': 'On track', 'at-risk': 'At risk', late: 'Late', done: 'Done' },
     stage: { upstream: 'Upstream · materials', midstream: 'Midstream · making', downstream: 'Downstream · sales', other: 'Other' },
     nodeLine: (n, units) => `${fmtInt(n)} firm${n === 1 ? '' : 's'} · ${fmtInt(units)} pcs`,
+    nodeOee: (o) => `OEE ${pct(o.oee)} (availability ${pct(o.availability)} · performance ${pct(o.performance)} · quality ${pct(o.quality)})`,
     money: (v) => `¥${new Intl.NumberFormat('en-US', { notation: 'compact', maximumFractionDigits: 2 }).format(v)}`,
     moneyUnit: '', bundles: '', needKey: 'An access key is needed',
     keyPlaceholder: "An official's or administrator's key", useKey: 'Enter', wrongKey: 'The key is not valid for the cockpit',
@@ -177,6 +181,7 @@ function drawChain(v) {
       backgroundColor: 'rgba(5,20,45,0.9)', borderColor: '#3fd3ff', textStyle: { color: '#d6ecff', fontFamily: FONT },
       formatter: (p) => (p.dataType === 'node' && p.data.raw
         ? `${p.name}<br/>${t().nodeLine(p.data.raw.enterprises, p.data.raw.outputToday)}<br/>${t().money(p.data.raw.valueToday)}`
+          + (p.data.raw.oee ? `<br/>${t().nodeOee(p.data.raw.oee)}` : '')
         : ''),
     },
     series: [{

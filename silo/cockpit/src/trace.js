@@ -8,6 +8,7 @@ const TEXT = {
     genuineFirst: '正品 · 首次扫码', genuineFirstDetail: '这是该商品码第一次被查询。',
     genuineRepeat: '正品 · 已被扫码 {n} 次', genuineRepeatDetail: '首次扫码时间：{t}。',
     warnRepeat: '注意：该码已被扫码 {n} 次', warnRepeatDetail: '首次扫码时间：{t}。若您刚购买全新商品，请警惕假冒。',
+    suspended: '该企业标识已被暂停：{r}。本码发放时有效，商品为正品；企业暂不能赋新码。',
     notIssued: '未发放的标识：疑似假冒', error: '暂时无法核验', errorDetail: '请稍后重试。',
     reasons: {
       'unknown-prefix': '该企业前缀不存在。', 'prefix-not-approved': '该企业前缀未获批准或已暂停。',
@@ -22,6 +23,7 @@ const TEXT = {
     genuineFirst: 'Genuine · first scan', genuineFirstDetail: 'This is the first time this code is checked.',
     genuineRepeat: 'Genuine · scanned {n} times', genuineRepeatDetail: 'First scanned {t}.',
     warnRepeat: 'Careful: scanned {n} times', warnRepeatDetail: 'First scanned {t}. If you just bought it new, beware of counterfeits.',
+    suspended: 'The maker\'s prefix is suspended: {r}. This code was issued while it was valid, so the product is genuine; the maker cannot issue new codes for now.',
     notIssued: 'Not issued: likely counterfeit', error: 'Cannot check now', errorDetail: 'Please try again later.',
     reasons: {
       'unknown-prefix': 'No such enterprise prefix.', 'prefix-not-approved': 'The enterprise prefix is not approved or is suspended.',
@@ -73,6 +75,8 @@ function render() {
   const values = { n: v.scans, t: when(v.firstScanAt) };
   text($('verdict-title'), fmt(v.scans <= 1 ? t().genuineFirst : v.warn ? t().warnRepeat : t().genuineRepeat, values));
   text($('verdict-detail'), fmt(v.scans <= 1 ? t().genuineFirstDetail : v.warn ? t().warnRepeatDetail : t().genuineRepeatDetail, values));
+  verdict.dataset.firm = v.firmNotice || '';
+  text($('verdict-notice'), v.firmNotice === 'prefix-suspended' ? fmt(t().suspended, { r: v.firmNoticeReason || '' }) : '');
 
   const p = doc.product;
   show('product', true);

@@ -65,6 +65,27 @@ public sealed class BoardApiTests
     }
 
     [Fact]
+    public async Task A_firms_oee_today_reaches_its_link_of_the_chain_map_on_the_cockpit()
+    {
+        await using var silo = await CockpitSilo.Start();
+        await silo.Register("qiaofeng", "重庆桥丰五金制造有限公司", "knives");
+        await silo.PlanKnives("qiaofeng", "QF-1", 1000, DateTimeOffset.UtcNow.AddDays(2));
+        await using var grinding = await MqttTerminal.Connect(silo.MqttPort, "qiaofeng", "T2");
+        await grinding.Status("""{"state":"running","seq":1}""");
+        await grinding.Count("""{"order":"QF-1","step":"rough-grind","seq":1,"good":100,"scrap":5}""");
+
+        // The board tells the district with its next save: the knives link then carries the firm's sums.
+        var cockpit = await silo.CockpitOnce(c => Knives(c)?["oee"] is JsonObject);
+        var oee = Knives(cockpit)!["oee"]!;
+        Assert.Equal((100L, 5L), ((long)oee["good"]!, (long)oee["scrap"]!));
+        Assert.Equal(21 * 60, (double)oee["idealSeconds"]!, 3); // 105 ground at an ideal 300 an hour
+        Assert.Equal(Math.Round(100 / 105.0, 4), (double)oee["quality"]!);
+        Assert.Null(cockpit["chain"]!["nodes"]!.AsArray().Single(n => (string?)n!["id"] == "locks")!["oee"]);
+
+        static JsonNode? Knives(JsonNode c) => c["chain"]?["nodes"]?.AsArray().SingleOrDefault(n => (string?)n!["id"] == "knives");
+    }
+
+    [Fact]
     public async Task A_firms_key_opens_its_own_board_and_stream_and_no_other_firms()
     {
         await using var silo = await CockpitSilo.Start();
