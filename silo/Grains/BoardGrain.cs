@@ -54,7 +54,8 @@ public sealed class BoardGrain(
         return Task.CompletedTask;
     }
 
-    public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken) => Save();
+    /// <summary>Saves on the way out, telling no other grain: when the silo stops, they may be gone already.</summary>
+    public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken) => Save(tell: false);
 
     public Task ReportOrder(BoardLine line, TerminalCount[] counted)
     {
@@ -171,7 +172,9 @@ public sealed class BoardGrain(
         _save.Arm();
     }
 
-    private async Task Save()
+    private Task Save() => Save(tell: true);
+
+    private async Task Save(bool tell)
     {
         if (!_dirty)
         {
@@ -190,7 +193,10 @@ public sealed class BoardGrain(
             throw;
         }
 
-        await TellOee();
+        if (tell)
+        {
+            await TellOee();
+        }
     }
 
     /// <summary>The firm's OEE today to the district, at most every <see cref="TellOeeEvery"/> (the board's own sums, put together anew).</summary>
