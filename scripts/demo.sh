@@ -125,16 +125,16 @@ curl -fs "$API/health" >/dev/null || { echo "demo: no silo answers at $API/healt
 
 # ---- the district ----------------------------------------------------------------------------
 say "registering $(jq '.firms | length' $DATA) firms across the chain ..."
-jq -c '.firms[] | {id, body: {name, uscc, chainNode, park, tier}}' $DATA | while read -r firm; do
-  must PUT "/api/enterprises/$(jq -r .id <<<"$firm")" "$(jq -c .body <<<"$firm")"
+jq -r '.firms[] | "\(.id)\t\({name, uscc, chainNode, park, tier} | tojson)"' $DATA | while IFS=$'\t' read -r firm body; do
+  must PUT "/api/enterprises/$firm" "$body"
 done
 
 say "planning $(jq '[.firms[].orders[] | select(.status != "unplanned")] | length' $DATA) orders with routings and due dates ..."
-jq -c --argjson now "$(date +%s)" '.routings as $r | .firms[] | .id as $f | .orders[] | select(.status != "unplanned")
-  | {path: "/api/enterprises/\($f)/orders/\(.order)",
-     body: {product, quantity, unitPrice, due: (($now + .dueDays * 86400) | floor | todate), routing: $r[.routing]}}' $DATA |
-while read -r order; do
-  must PUT "$(jq -r .path <<<"$order")" "$(jq -c .body <<<"$order")"
+jq -r --argjson now "$(date +%s)" '.routings as $r | .firms[] | .id as $f | .orders[] | select(.status != "unplanned")
+  | "/api/enterprises/\($f)/orders/\(.order)\t"
+    + ({product, quantity, unitPrice, due: (($now + .dueDays * 86400) | floor | todate), routing: $r[.routing]} | tojson)' $DATA |
+while IFS=$'\t' read -r path body; do
+  must PUT "$path" "$body"
 done
 
 say "terminals report their state (three in fault) ..."
@@ -147,9 +147,9 @@ while IFS=$'\t' read -r topic payload; do publish "$topic" "$payload" retain; do
 send_readings() { # SEQ TS ONLY SHIFT [FIRM]
   jq -c --arg firm "${5:-}" '.firms[] | select($firm == "" or .id == $firm)' "$DATA_NOW" |
   jq -c --argjson routings "$(jq -c .routings "$DATA_NOW")" --argjson seq "$1" --arg ts "$2" --arg only "$3" --argjson shift "$4" \
-    -f scripts/demo/readings.jq |
-  while read -r message; do
-    publish "$(jq -r .topic <<<"$message")" "$(jq -r .payload <<<"$message")"
+    -f scripts/demo/readings.jq | jq -r '"\(.topic)\t\(.payload)"' |
+  while IFS=$'\t' read -r topic payload; do
+    publish "$topic" "$payload"
   done
 }
 
