@@ -28,6 +28,7 @@ public sealed class DistrictTally
     private readonly Dictionary<string, LinkTally> _links = new(StringComparer.Ordinal);
     private readonly SortedSet<Alert> _alerts = new(AlertOrder.Instance);
     private readonly SortedSet<(DateTimeOffset Due, string Enterprise)> _dues = [];
+    private readonly HashSet<string> _overdueNamed = new(StringComparer.Ordinal);
     private int _registered;
     private int _online;
     private int _inFault;
@@ -141,6 +142,25 @@ public sealed class DistrictTally
         }
 
         return stale;
+    }
+
+    /// <summary>
+    /// Open bundles whose deadline passed by <paramref name="now"/>, for example while the brain was
+    /// stopped: the district wakes each, which closes it at once instead of when its reminder next ticks
+    /// (up to a reminder period later). Each is named once; the bundle's reminder stays the backstop.
+    /// </summary>
+    public List<string> OverdueBundles(DateTimeOffset now)
+    {
+        var overdue = new List<string>();
+        foreach (var bundle in _bundles.Values)
+        {
+            if (bundle.State == BundleStates.Open && bundle.ClosesAt <= now && _overdueNamed.Add(bundle.Bundle))
+            {
+                overdue.Add(bundle.Bundle);
+            }
+        }
+
+        return overdue;
     }
 
     /// <summary>

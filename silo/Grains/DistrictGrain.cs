@@ -32,7 +32,7 @@ public sealed class DistrictState : IHeldState
 /// from them (rebuilt only when something changed or the day turned). Roll-ups are saved every few
 /// seconds while they change; a chain map is saved before the reply. Once a second it asks the
 /// enterprises whose orders passed their due time to roll up again, so late orders show as late even
-/// when nothing else happens.
+/// when nothing else happens, and wakes open bundles past their deadline, so they close at once.
 /// </summary>
 public sealed class DistrictGrain(
     [PersistentState("district", StorageNames.Store)] IPersistentState<DistrictState> state,
@@ -184,6 +184,12 @@ public sealed class DistrictGrain(
         {
             // One-way: the enterprise answers with ReportEnterprise, which must not wait behind this tick.
             _ = GrainFactory.GetGrain<IEnterpriseGrain>(enterprise).RollUp();
+        }
+
+        foreach (var bundle in _tally.OverdueBundles(now))
+        {
+            // One-way too: waking a bundle past its deadline closes it, and it reports back with ReportBundle.
+            _ = GrainFactory.GetGrain<IBundleGrain>(bundle).Get();
         }
 
         if (_dirty && now - _savedAt >= SaveEvery)

@@ -170,6 +170,22 @@ public sealed class DistrictTallyTests
     }
 
     [Fact]
+    public void Open_bundles_past_their_deadline_are_named_once_to_be_woken_and_ended_ones_never()
+    {
+        var tally = DistrictTally.Restore(new TallySnapshot([],
+        [
+            new BundleRollup("steel", BundleStates.Open, "strip", 260, 20300m, 5_278_000m, 182_000m, Evening),
+            new BundleRollup("carton", BundleStates.Open, "carton", 325, 3300m, 1_072_500m, 162_500m, Evening.AddHours(1)),
+            new BundleRollup("brass", BundleStates.Failed, "rod", 5, 52000m, 260_000m, 0m, Evening.AddHours(-1)),
+        ], []));
+
+        Assert.Empty(tally.OverdueBundles(Evening.AddSeconds(-1)));
+        Assert.Equal(["steel"], tally.OverdueBundles(Evening));
+        Assert.Empty(tally.OverdueBundles(Evening.AddMinutes(1)));
+        Assert.Equal(["carton"], tally.OverdueBundles(Evening.AddHours(2)));
+    }
+
+    [Fact]
     public void Alerts_put_late_orders_first_then_faults_then_orders_at_risk_and_stay_bounded()
     {
         var due = Evening.AddHours(-5);
