@@ -33,6 +33,38 @@ public sealed class ClusterTopology : IAsyncLifetime
 
     public string RunFolder => _run;
 
+    /// <summary>A silo's warnings and errors from its log (the run folder goes with the fixture), to explain a failed test.</summary>
+    public IEnumerable<string> Warnings(int silo, int most = 40)
+    {
+        var log = Path.Combine(_run, $"silo-{silo}.log");
+        if (!File.Exists(log))
+        {
+            return [$"(no log at {log})"];
+        }
+
+        // The console formatter writes "warn: Category[id]" and the message indented on the next lines.
+        var entries = new List<string>();
+        var inEntry = false;
+        foreach (var line in File.ReadLines(log))
+        {
+            if (line.StartsWith("warn:", StringComparison.Ordinal) || line.StartsWith("fail:", StringComparison.Ordinal) || line.StartsWith("crit:", StringComparison.Ordinal))
+            {
+                entries.Add(line);
+                inEntry = true;
+            }
+            else if (inEntry && line.StartsWith(' '))
+            {
+                entries[^1] += " " + line.Trim();
+            }
+            else
+            {
+                inEntry = false;
+            }
+        }
+
+        return entries.TakeLast(most);
+    }
+
     public async Task InitializeAsync()
     {
         Directory.CreateDirectory(_run);
