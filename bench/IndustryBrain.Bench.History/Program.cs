@@ -99,7 +99,9 @@ try
         }
     }
 
-    await store.EnsurePartitions(Enumerable.Range(0, days).Select(d => first.AddDays(d)), default);
+    // One day more than the load spans: a step's readings are offset by up to `steps` seconds, so with few
+    // readings a counter's last one of today can fall just past midnight.
+    await store.EnsurePartitions(Enumerable.Range(0, days + 1).Select(d => first.AddDays(d)), default);
     long loaded = 0;
     var spanTicks = TimeSpan.FromDays(OrderDays).Ticks;
     for (var d = 0; d < days; d++)

@@ -107,7 +107,7 @@ public sealed class ArchiveWriter(
                 if (_options.GatherMilliseconds > 0 && !_stopping && (!reader.CanCount || reader.Count < _options.BatchSize))
                 {
                     // A district sends a few readings at a time, all the time: let a moment's worth gather into one batch.
-                    await Task.Delay(_options.GatherMilliseconds);
+                    await Task.Delay(TimeSpan.FromMilliseconds(_options.GatherMilliseconds), time);
                 }
 
                 batch.Clear();
@@ -318,7 +318,7 @@ public sealed class ArchiveWriter(
                     _abort.Cancel(); // spilled, written at the next start
                 }
 
-                await Task.Delay(TimeSpan.FromMilliseconds(Math.Min(200 << Math.Min(attempt, 4), 3_000)), _abort.Token);
+                await Task.Delay(TimeSpan.FromMilliseconds(Math.Min(200 << Math.Min(attempt, 4), 3_000)), time, _abort.Token);
             }
         }
     }

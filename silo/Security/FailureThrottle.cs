@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Threading.RateLimiting;
 
 namespace IndustryBrain.Silo.Security;
@@ -7,12 +8,17 @@ namespace IndustryBrain.Silo.Security;
 /// System.Threading.RateLimiting, and tells before any hashing whether a subject has used up its budget
 /// (Auth:FailuresPerSecond sustained, Auth:FailureBurst at once). A secret that would have to be hashed for a
 /// subject over its budget is refused by rate instead, unhashed: a flood of wrong secrets costs the brain a
-/// bucket lookup, not a PBKDF2 each. Right secrets use up nothing; idle buckets are dropped by the limiter.
+/// bucket lookup, not a PBKDF2 each. Right secrets use up nothing and make no bucket: only subjects that
+/// failed are looked up, and a subject whose bucket is full again is forgotten (the limiter drops the bucket).
 /// </summary>
 public sealed class FailureThrottle : IDisposable
 {
+    private static readonly TimeSpan SweepEvery = TimeSpan.FromSeconds(10);
     private readonly PartitionedRateLimiter<string>? _limiter;
+    private readonly ConcurrentDictionary<string, byte> _failing = new(StringComparer.Ordinal);
     private readonly TimeSpan _retryAfter;
+    private readonly int _burst;
+    private long _sweptAt = Environment.TickCount64;
 
     public FailureThrottle(double perSecond, int burst)
     {
@@ -25,6 +31,7 @@ public sealed class FailureThrottle : IDisposable
         var period = TimeSpan.FromSeconds(Math.Max(0.1, 1 / perSecond));
         var perPeriod = Math.Max(1, (int)Math.Round(perSecond * period.TotalSeconds));
         _retryAfter = TimeSpan.FromSeconds(Math.Max(1, Math.Ceiling(1 / perSecond)));
+        _burst = Math.Max(1, burst);
         var bucket = new TokenBucketRateLimiterOptions
         {
             TokenLimit = Math.Max(1, burst),
@@ -57,14 +64,40 @@ public sealed class FailureThrottle : IDisposable
             return;
         }
 
+        Sweep();
+        _failing[first] = 0;
         _limiter.AttemptAcquire(first).Dispose();
         if (second is not null)
         {
+            _failing[second] = 0;
             _limiter.AttemptAcquire(second).Dispose();
         }
     }
 
-    private bool Exhausted(string subject) => _limiter!.GetStatistics(subject) is { CurrentAvailablePermits: <= 0 };
+    /// <summary>Subjects that failed lately (tests look at it).</summary>
+    internal int Failing => _failing.Count;
+
+    private bool Exhausted(string subject) =>
+        _failing.ContainsKey(subject) && _limiter!.GetStatistics(subject) is { CurrentAvailablePermits: <= 0 };
+
+    /// <summary>At most every <see cref="SweepEvery"/>: forgets the subjects whose budget is whole again.</summary>
+    private void Sweep()
+    {
+        var now = Environment.TickCount64;
+        var last = Interlocked.Read(ref _sweptAt);
+        if (now - last < SweepEvery.TotalMilliseconds || Interlocked.CompareExchange(ref _sweptAt, now, last) != last)
+        {
+            return;
+        }
+
+        foreach (var subject in _failing.Keys)
+        {
+            if (_limiter!.GetStatistics(subject) is not { CurrentAvailablePermits: var left } || left >= _burst)
+            {
+                _failing.TryRemove(subject, out _);
+            }
+        }
+    }
 
     public void Dispose() => _limiter?.Dispose();
 }

@@ -60,7 +60,7 @@ public sealed class ClusterTests(ClusterTopology cluster, ITestOutputHelper outp
         try
         {
             var run = terminals.Run(500, TimeSpan.FromMilliseconds(15));
-            await Task.Delay(TimeSpan.FromSeconds(3));
+            await Eventually.True(() => terminals.Published >= terminals.TerminalCount * 150L, "a third of the readings acknowledged before the kill");
             var killedAt = Stopwatch.StartNew();
             await cluster.KillSilo(2);
             output.WriteLine($"silo-2 killed after {terminals.Counted} readings");
@@ -105,7 +105,7 @@ public sealed class ClusterTests(ClusterTopology cluster, ITestOutputHelper outp
         try
         {
             var run = terminals.Run(300, TimeSpan.FromMilliseconds(15));
-            await Task.Delay(TimeSpan.FromSeconds(2));
+            await Eventually.True(() => terminals.Published >= terminals.TerminalCount * 100L, "a third of the readings acknowledged before the stop");
             await cluster.StopSilo(3);
             output.WriteLine($"silo-3 stopped cleanly after {terminals.Counted} readings");
             await run;

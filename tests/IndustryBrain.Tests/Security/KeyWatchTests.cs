@@ -22,19 +22,28 @@ public sealed class KeyWatchTests
     [Fact]
     public async Task A_key_revoked_on_another_silo_ends_the_stream_at_the_next_check()
     {
-        var (watch, _, time, revoked) = Make();
+        var time = new FakeTimeProvider(new DateTimeOffset(2026, 11, 30, 12, 0, 0, TimeSpan.Zero));
+        var keys = new KeyVerifier(null!, Options.Create(new AuthOptions { CacheSeconds = 5 }), time);
+        var revoked = false;
+        var checks = 0;
+        var watch = new KeyWatch(keys, _ =>
+        {
+            Interlocked.Increment(ref checks);
+            return ValueTask.FromResult(!Volatile.Read(ref revoked));
+        }, TimeSpan.FromSeconds(5), time, NullLogger<KeyWatch>.Instance);
         using var stream = watch.Watch(Official, CancellationToken.None);
 
         time.Advance(TimeSpan.FromSeconds(5));
-        await Task.Delay(50);
+        await Eventually.True(() => Volatile.Read(ref checks) == 1, "the first check after 5 s");
         Assert.False(stream.IsCancellationRequested);
 
-        revoked.Add("k1"); // the registry says so; this silo's verifier was not told
+        Volatile.Write(ref revoked, true); // the registry says so; this silo's verifier was not told
         time.Advance(TimeSpan.FromSeconds(4));
-        await Task.Delay(50);
+        Assert.Equal(1, Volatile.Read(ref checks)); // no check is due before the period
         Assert.False(stream.IsCancellationRequested);
         time.Advance(TimeSpan.FromSeconds(1));
         await Eventually.True(() => stream.IsCancellationRequested, "stream.IsCancellationRequested");
+        Assert.Equal(2, Volatile.Read(ref checks));
     }
 
     [Fact]
@@ -62,37 +71,5 @@ public sealed class KeyWatchTests
         revoked.Add("k1");
         time.Advance(TimeSpan.FromSeconds(10));
         keys.Forget("k1"); // nothing left to cancel, nothing thrown
-    }
-}
-
-/// <summary>The budget of wrong secrets per subject.</summary>
-public sealed class FailureThrottleUnitTests
-{
-    [Fact]
-    public void Beyond_its_burst_a_subject_is_refused_and_others_are_not()
-    {
-        using var throttle = new FailureThrottle(perSecond: 0.01, burst: 3);
-        for (var i = 0; i < 3; i++)
-        {
-            Assert.Null(throttle.Refusal("key:k1", "address:10.0.0.1"));
-            throttle.Failed("key:k1", "address:10.0.0.1");
-        }
-
-        Assert.Equal(TimeSpan.FromSeconds(100), throttle.Refusal("key:k1", "address:10.0.0.2"));
-        Assert.Equal(TimeSpan.FromSeconds(100), throttle.Refusal("key:k2", "address:10.0.0.1"));
-        Assert.Null(throttle.Refusal("key:k2", "address:10.0.0.2"));
-    }
-
-    [Fact]
-    public void A_rate_of_zero_turns_it_off()
-    {
-        using var throttle = new FailureThrottle(perSecond: 0, burst: 1);
-        for (var i = 0; i < 10; i++)
-        {
-            throttle.Failed("key:k1");
-        }
-
-        Assert.False(throttle.Enabled);
-        Assert.Null(throttle.Refusal("key:k1"));
     }
 }
