@@ -4,7 +4,7 @@
 // allocated through the grains). It runs a real silo in this process (Kestrel, Orleans, SQLite in a temporary
 // folder) on free loopback ports; the HTTP load comes from this process too, so it shares the cores.
 //
-//   dotnet run -c Release --project bench/IndustryBrain.Bench.Codes -- [--seconds 20] [--connections 32]
+//   dotnet run -c Release --project bench/IndustryBrain.Bench.Codes -- [--seconds 20] [--warmup 30] [--connections 32]
 //       [--firms 1700] [--orders 26] [--per-order 18225] [--allocations 5]
 using System.Diagnostics;
 using System.Globalization;
@@ -22,6 +22,7 @@ using Microsoft.Extensions.Logging;
 
 var seconds = int.Parse(Arg("--seconds", "20"), CultureInfo.InvariantCulture);
 var connections = int.Parse(Arg("--connections", "32"), CultureInfo.InvariantCulture);
+var warmup = int.Parse(Arg("--warmup", "30"), CultureInfo.InvariantCulture);
 var firms = int.Parse(Arg("--firms", "1700"), CultureInfo.InvariantCulture);
 var ordersPerFirm = int.Parse(Arg("--orders", "26"), CultureInfo.InvariantCulture);
 var perOrder = long.Parse(Arg("--per-order", "18225"), CultureInfo.InvariantCulture);
@@ -60,51 +61,52 @@ try
         .Select(l => l.Split(',')).Select(f => $"api/handles/{f[0]}?v={f[2]}").ToArray();
     Console.WriteLine($"export of 100,000 codes (CSV with verification codes and URLs): {export.Elapsed.TotalMilliseconds:F0} ms");
     using var anonymous = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = connections }) { BaseAddress = http.BaseAddress };
-    for (var i = 0; i < 2000; i++)
-    {
-        await anonymous.GetAsync(lines[i]); // warm up
-    }
+    // Warm up until the silo's and the client's code is compiled at its final tier (a fresh process spends its
+    // first tens of seconds re-compiling hot methods, instrumented first: measured here, that is the start-up's cost).
+    await Load(_ => ".well-known/gs1resolver", warmup / 4.0, null);
+    await Load(random => lines[random.Next(lines.Length)], warmup * 3 / 4.0, null);
 
     {
         // The HTTP stack alone (no grain call): the same load on /.well-known/gs1resolver.
         var baseCpu = Process.GetCurrentProcess().TotalProcessorTime;
-        var count = 0;
-        var until = Stopwatch.GetTimestamp() + (3 * Stopwatch.Frequency);
-        await Task.WhenAll(Enumerable.Range(0, connections).Select(async _ =>
-        {
-            while (Stopwatch.GetTimestamp() < until)
-            {
-                using var answer = await anonymous.GetAsync(".well-known/gs1resolver");
-                Interlocked.Increment(ref count);
-            }
-        }));
-        Console.WriteLine($"baseline (no grain call): {count / 3.0:N0}/s, CPU {(Process.GetCurrentProcess().TotalProcessorTime - baseCpu).TotalMicroseconds / count:N0} µs per request");
+        var (count, _, _) = await Load(_ => ".well-known/gs1resolver", 5, null);
+        Console.WriteLine($"baseline (no grain call): {count / 5.0:N0}/s, CPU {(Process.GetCurrentProcess().TotalProcessorTime - baseCpu).TotalMicroseconds / count:N0} µs per request");
     }
 
     var latencies = new List<double>[connections];
-    var stopAt = Stopwatch.GetTimestamp() + (long)(seconds * Stopwatch.Frequency);
-    var failures = 0;
     var cpuBefore = Process.GetCurrentProcess().TotalProcessorTime;
-    var run = Stopwatch.StartNew();
-    await Task.WhenAll(Enumerable.Range(0, connections).Select(async c =>
-    {
-        var mine = latencies[c] = new List<double>(200_000);
-        var random = new Random(c);
-        while (Stopwatch.GetTimestamp() < stopAt)
-        {
-            var started = Stopwatch.GetTimestamp();
-            using var answer = await anonymous.GetAsync(lines[random.Next(lines.Length)], HttpCompletionOption.ResponseContentRead);
-            mine.Add(Stopwatch.GetElapsedTime(started).TotalMilliseconds);
-            if (answer.StatusCode != HttpStatusCode.OK)
-            {
-                Interlocked.Increment(ref failures);
-            }
-        }
-    }));
+    var (_, failures, elapsed) = await Load(random => lines[random.Next(lines.Length)], seconds, latencies);
     var cpu = Process.GetCurrentProcess().TotalProcessorTime - cpuBefore;
     var all = latencies.SelectMany(l => l).Order().ToArray();
-    Console.WriteLine($"resolutions: {all.Length / run.Elapsed.TotalSeconds:N0}/s over {run.Elapsed.TotalSeconds:F0} s with {connections} connections; " +
+    Console.WriteLine($"resolutions: {all.Length / elapsed.TotalSeconds:N0}/s over {elapsed.TotalSeconds:F0} s with {connections} connections (after {warmup} s of warm-up); " +
         $"p50 {all[all.Length / 2]:F2} ms, p99 {all[(int)(all.Length * 0.99)]:F2} ms, max {all[^1]:F1} ms; {failures} not 200");
+
+    // The same load from every connection for a while: requests answered, not 200, time taken; latencies per connection if asked.
+    async Task<(int Count, int Failures, TimeSpan Elapsed)> Load(Func<Random, string> path, double forSeconds, List<double>[]? latencies)
+    {
+        var count = 0;
+        var failures = 0;
+        var stopAt = Stopwatch.GetTimestamp() + (long)(forSeconds * Stopwatch.Frequency);
+        var run = Stopwatch.StartNew();
+        await Task.WhenAll(Enumerable.Range(0, connections).Select(async c =>
+        {
+            var mine = latencies is null ? null : latencies[c] = new List<double>(200_000);
+            var random = new Random(c);
+            while (Stopwatch.GetTimestamp() < stopAt)
+            {
+                var started = Stopwatch.GetTimestamp();
+                using var answer = await anonymous.GetAsync(path(random), HttpCompletionOption.ResponseContentRead);
+                mine?.Add(Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+                Interlocked.Increment(ref count);
+                if (answer.StatusCode != HttpStatusCode.OK)
+                {
+                    Interlocked.Increment(ref failures);
+                }
+            }
+        }));
+        return (count, failures, run.Elapsed);
+    }
+
     Console.WriteLine($"  CPU per resolution, silo and client together: {cpu.TotalMicroseconds / all.Length:N0} µs " +
         $"(so {Environment.ProcessorCount} free cores would answer about {Environment.ProcessorCount * 1e6 / (cpu.TotalMicroseconds / all.Length):N0}/s); load average now {File.ReadAllText("/proc/loadavg").Split(' ')[0]}");
 

@@ -25,6 +25,7 @@ public sealed class CodePrefixState
 public sealed class CodePrefixGrain(
     [PersistentState("prefix", StorageNames.Store)] IPersistentState<CodePrefixState> state,
     DistrictCalendar calendar,
+    PrefixViews kept,
     TimeProvider time) : Grain, ICodePrefixGrain
 {
     public const string Approve = "approve";
@@ -192,6 +193,10 @@ public sealed class CodePrefixGrain(
         {
             _dirty = true;
             throw;
+        }
+        finally
+        {
+            kept.Forget(Prefix); // this silo's resolutions read the prefix anew
         }
 
         if (View() is { } view)

@@ -18,9 +18,10 @@ public sealed record Resolution(CodeName Name, PrefixView? Prefix, CodeLookup Lo
 /// <summary>
 /// Resolution and scans, the same whichever syntax named the code (Handle, GS1 Digital Link, the trace page):
 /// the prefix must be approved (or suspended since: its codes were issued), the serial inside one of its order's
-/// ranges and, when given (always for a scan), the verification code right. Two grain calls: the prefix, then the order's codes.
+/// ranges and, when given (always for a scan), the verification code right. Two grain calls: the prefix (kept for a moment,
+/// see <see cref="PrefixViews"/>), then the order's codes.
 /// </summary>
-public sealed class CodeResolver(IGrainFactory grains, VerificationKeyring keyring, IOptions<CodeOptions> options, TimeProvider time)
+public sealed class CodeResolver(IGrainFactory grains, VerificationKeyring keyring, PrefixViews prefixes, IOptions<CodeOptions> options, TimeProvider time)
 {
     /// <summary>How long a firm's profile (name, shop link) is reused for resolutions before it is asked again.</summary>
     public static readonly TimeSpan ProfileFor = TimeSpan.FromSeconds(10);
@@ -82,7 +83,13 @@ public sealed class CodeResolver(IGrainFactory grains, VerificationKeyring keyri
 
     private async Task<(PrefixView? Prefix, Resolution? Refused)> Check(CodeName name)
     {
-        var prefix = await grains.Grain<ICodePrefixGrain>(name.Prefix).Get();
+        var prefix = prefixes.Kept(name.Prefix);
+        if (prefix is null)
+        {
+            prefix = await grains.Grain<ICodePrefixGrain>(name.Prefix).Get();
+            prefixes.Keep(name.Prefix, prefix);
+        }
+
         if (prefix is null)
         {
             return (null, new Resolution(name, null, new CodeLookup(CodeVerdicts.NotIssued, NotIssuedReasons.UnknownPrefix, null, null)));

@@ -258,6 +258,7 @@ public static class BrainHosting
         services.AddSingleton(sp => DistrictCalendar.For(sp.GetRequiredService<IOptions<DistrictOptions>>().Value.TimeZone));
         services.AddSingleton<IValidateOptions<DistrictOptions>, DistrictOptionsValidation>();
         services.AddSingleton<ConfiguredChainMap>();
+        services.AddSingleton<PrefixViews>();
         services.AddSingleton<StateJson>();
         services.AddSingleton<SqliteStore>();
         services.AddOptions<HistoryOptions>().Bind(configuration.GetSection("History"))
