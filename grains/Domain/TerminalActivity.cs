@@ -23,8 +23,51 @@ public sealed class TerminalRecord
     public string? Order { get; set; }
     public DateTimeOffset? LastCountAt { get; set; }
     public List<StateChange> Changes { get; set; } = [];
-    public List<PieceTally> Tallies { get; set; } = [];
+
+    public List<PieceTally> Tallies
+    {
+        get => _tallies;
+        set
+        {
+            _tallies = value;
+            _tallyAt = null;
+        }
+    }
+
     public List<MinuteTally> Minutes { get; set; } = [];
+
+    private List<PieceTally> _tallies = [];
+
+    // Where each (day, order, step) is in Tallies; not stored, made again when needed. A terminal that counts for
+    // many orders a day would otherwise be searched from end to end at every report of each of them.
+    private Dictionary<(DateOnly Date, string Order, string Step), int>? _tallyAt;
+
+    /// <summary>The position of the terminal's tally of that day, order and step, or -1.</summary>
+    public int TallyOf(DateOnly date, string order, string step)
+    {
+        if (_tallyAt is null || _tallyAt.Count != _tallies.Count)
+        {
+            _tallyAt = new Dictionary<(DateOnly, string, string), int>(_tallies.Count);
+            for (var i = 0; i < _tallies.Count; i++)
+            {
+                _tallyAt[(_tallies[i].Date, _tallies[i].Order, _tallies[i].Step)] = i;
+            }
+        }
+
+        return _tallyAt.TryGetValue((date, order, step), out var index) ? index : -1;
+    }
+
+    /// <summary>A new tally (none of its day, order and step yet); tallies of days before <paramref name="keepFrom"/> go.</summary>
+    public void AddTally(PieceTally tally, DateOnly keepFrom)
+    {
+        _tallies.Add(tally);
+        _tallyAt?.Add((tally.Date, tally.Order, tally.Step), _tallies.Count - 1);
+        if (_tallies[0].Date < keepFrom)
+        {
+            _tallies.RemoveAll(t => t.Date < keepFrom);
+            _tallyAt = null;
+        }
+    }
 }
 
 /// <summary>
@@ -80,7 +123,7 @@ public static class TerminalActivity
         }
 
         var ideal = count.IdealRatePerHour is > 0 and var rate ? (count.Good + count.Scrap) * 3600 / rate : 0;
-        var index = record.Tallies.FindIndex(t => t.Date == date && t.Order == count.Order && t.Step == count.Step);
+        var index = record.TallyOf(date, count.Order, count.Step);
         if (index >= 0)
         {
             var t = record.Tallies[index];
@@ -88,8 +131,7 @@ public static class TerminalActivity
         }
         else
         {
-            record.Tallies.Add(new PieceTally(date, count.Order, count.Step, count.Good, count.Scrap, ideal));
-            record.Tallies.RemoveAll(t => t.Date < date.AddDays(-1));
+            record.AddTally(new PieceTally(date, count.Order, count.Step, count.Good, count.Scrap, ideal), date.AddDays(-1));
         }
 
         var minute = count.At.ToUnixTimeSeconds() / 60;

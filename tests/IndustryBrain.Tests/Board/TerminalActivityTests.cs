@@ -37,4 +37,29 @@ public sealed class TerminalActivityTests
         Assert.True(TerminalActivity.Status(terminal, new TerminalStatus("T1", TerminalStates.Offline, null, null, T0.AddMinutes(8))));
         Assert.Equal((TerminalStates.Offline, (string?)null), (terminal.State, terminal.Fault));
     }
+    [Fact]
+    public void Pieces_add_up_per_day_order_and_step_and_days_before_yesterday_go_also_after_a_reload()
+    {
+        var terminal = new TerminalRecord { Terminal = "T1" };
+        for (var order = 0; order < 300; order++)
+        {
+            TerminalActivity.Counted(terminal, new TerminalCount("T1", $"QF-{order}", "grind", 10, 1, T0, null), Day.AddDays(-2));
+        }
+
+        TerminalActivity.Counted(terminal, new TerminalCount("T1", "QF-7", "grind", 5, 0, T0.AddDays(1), null), Day.AddDays(-1));
+        TerminalActivity.Counted(terminal, new TerminalCount("T1", "QF-7", "grind", 6, 2, T0.AddDays(1), null), Day.AddDays(-1));
+        Assert.Equal(301, terminal.Tallies.Count);
+
+        // Stored and read again (the board keeps the record as it is): the same tallies are found and added to.
+        var reloaded = System.Text.Json.JsonSerializer.Deserialize<TerminalRecord>(System.Text.Json.JsonSerializer.Serialize(terminal))!;
+        TerminalActivity.Counted(reloaded, new TerminalCount("T1", "QF-7", "grind", 1, 0, T0.AddDays(1), null), Day.AddDays(-1));
+        TerminalActivity.Counted(reloaded, new TerminalCount("T1", "QF-7", "polish", 4, 0, T0.AddDays(2), null), Day);
+
+        // Today's first tally drops the day before yesterday's 300.
+        Assert.Equal(
+            [new PieceTally(Day.AddDays(-1), "QF-7", "grind", 12, 2, 0), new PieceTally(Day, "QF-7", "polish", 4, 0, 0)],
+            reloaded.Tallies);
+        TerminalActivity.Counted(reloaded, new TerminalCount("T1", "QF-7", "polish", 3, 1, T0.AddDays(2), null), Day);
+        Assert.Equal(new PieceTally(Day, "QF-7", "polish", 7, 1, 0), reloaded.Tallies[^1]);
+    }
 }
