@@ -7,7 +7,7 @@ public sealed class Settings
 {
     public const string Usage = """
         usage: IndustryBrain.Bench [--quick] [--phases baseline,single,arrays,memory]
-                                   [--rounds N] [--connections N] [--lanes N] [--rate-orders N] [--memory-orders N]
+                                   [--rounds N] [--connections N] [--lanes N] [--rate-orders N] [--memory-orders N] [--array-readings N]
                                    [--memory-unplanned] [--gc-server 0|1] [--silo-env NAME=VALUE]... [--baseline-qos 0|1]
                                    [--silo PATH] [--keep]
           --quick             small version of every phase (seconds)
@@ -17,6 +17,7 @@ public sealed class Settings
           --lanes             PUBACK-awaiting loops per connection (default 4)
           --rate-orders       orders per enterprise in the rate phases (default 400, 5 enterprises)
           --memory-orders     orders activated in the memory phase (default 100000; a multiple of 1000)
+          --array-readings    readings of the arrays phase, in 100-reading arrays (default 3000000)
           --memory-unplanned  send readings only; do not plan the memory phase's orders over HTTP
           --gc-server         set DOTNET_gcServer for the silo (default: the silo's own setting, server GC)
           --silo-env          an environment variable for the silo process, e.g. DOTNET_ThreadPool_UnfairSemaphoreSpinLimit=0
@@ -63,8 +64,10 @@ public sealed class Settings
     /// <summary>Readings per counter at one reading per message: 20,000 counters x 20 = 400,000 messages.</summary>
     public int SingleRounds => Math.Max(1, (Quick ? 10_000 : 400_000) / (RateEnterprises * RateOrdersPerEnterprise * Plant.Steps));
 
-    /// <summary>Readings per counter with 100-reading arrays: 20,000 counters x 150 = 3,000,000 readings.</summary>
-    public int ArrayRounds => Math.Max(1, (Quick ? 50_000 : 3_000_000) / (RateEnterprises * RateOrdersPerEnterprise * Plant.Steps));
+    private int? _arrayTotal;
+
+    /// <summary>Readings per counter with 100-reading arrays: 20,000 counters x 150 = 3,000,000 readings (--array-readings).</summary>
+    public int ArrayRounds => Math.Max(1, (_arrayTotal ?? (Quick ? 50_000 : 3_000_000)) / (RateEnterprises * RateOrdersPerEnterprise * Plant.Steps));
 
     public int ArrayReadings => 100;
 
@@ -106,6 +109,9 @@ public sealed class Settings
                     break;
                 case "--lanes":
                     settings.Lanes = Number();
+                    break;
+                case "--array-readings":
+                    settings._arrayTotal = Number();
                     break;
                 case "--rounds":
                     settings._rounds = Number();
