@@ -34,7 +34,7 @@ public sealed class FailureThrottle : IDisposable
         _burst = Math.Max(1, burst);
         var bucket = new TokenBucketRateLimiterOptions
         {
-            TokenLimit = Math.Max(1, burst),
+            TokenLimit = _burst,
             TokensPerPeriod = perPeriod,
             ReplenishmentPeriod = period,
             QueueLimit = 0,
