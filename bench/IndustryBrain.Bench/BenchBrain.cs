@@ -13,6 +13,12 @@ public readonly record struct IngestFigures(long Received, long Applied, long Du
     public long Settled => Applied + Duplicates + Rejected + Failed;
 }
 
+/// <summary>The history archive's figures of GET /health: "off" when the silo keeps no archive.</summary>
+public readonly record struct ArchiveFigures(string State, long Queued, long ReadingsWritten, long NotArchived)
+{
+    public bool Off => State == "off";
+}
+
 /// <summary>The GC's running tallies at one moment.</summary>
 public readonly record struct GcTally(long AllocatedBytes, int Gen0, int Gen1, int Gen2, double PauseMs)
 {
@@ -122,6 +128,16 @@ public sealed class BenchBrain : IAsyncDisposable
             ingest.GetProperty("received").GetInt64(), ingest.GetProperty("applied").GetInt64(),
             ingest.GetProperty("duplicates").GetInt64(), ingest.GetProperty("rejected").GetInt64(),
             ingest.GetProperty("failed").GetInt64(), ingest.GetProperty("pending").GetInt64());
+    }
+
+    public async Task<ArchiveFigures> Archive()
+    {
+        using var response = await Http.GetAsync("/health");
+        using var body = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+        var history = body.RootElement.GetProperty("history");
+        return new ArchiveFigures(
+            history.GetProperty("state").GetString() ?? "", history.GetProperty("queued").GetInt64(),
+            history.GetProperty("readingsWritten").GetInt64(), history.GetProperty("notArchived").GetInt64());
     }
 
     public async Task<HeapFigures> CollectGarbage()

@@ -235,6 +235,7 @@ public sealed class BenchRun(Settings settings)
             $"{readings:N0} readings, {readingsPerMessage} per message, from {terminals.Connections} connections");
         var load = Load();
         var heapBefore = await silo.CollectGarbage();
+        var archiveBefore = await silo.Archive();
         var before = await silo.Ingest();
         var cpu = new CpuMeter(() => silo.CpuTime);
         var clock = new Stopwatch();
@@ -264,9 +265,10 @@ public sealed class BenchRun(Settings settings)
             $"silo allocated {gc.AllocatedBytes / (double)readings:N0} B/reading, GCs gen0/1/2 {gc.Gen0}/{gc.Gen1}/{gc.Gen2}, " +
             $"pauses {gc.PauseMs:N0} ms; load {load} -> {Load()}");
 
+        var archived = archiveBefore.Off ? (bool?)null : await WaitArchived(silo, archiveBefore, readings, clock, endToEnd);
         var all = Enumerable.Range(0, plant.Enterprises).SelectMany(e => Enumerable.Range(0, plant.OrdersPerEnterprise).Select(o => (e, o)));
         var (checkedOrders, mismatches) = await Verify(silo, terminals, all);
-        var exact = mismatches.Count == 0 && after.Applied - before.Applied == readings && published.Refused == 0;
+        var exact = mismatches.Count == 0 && after.Applied - before.Applied == readings && published.Refused == 0 && archived != false;
         Console.WriteLine($"   counts of all {checkedOrders:N0} orders: {(exact ? "exact" : $"{mismatches.Count:N0} mismatches")}");
         foreach (var m in mismatches.Take(10))
         {
@@ -293,8 +295,43 @@ public sealed class BenchRun(Settings settings)
         }
 
         _rows.Add(new Row(phase, $"{readings:N0} readings", $"{endToEnd.TotalSeconds:F2} s", $"{rate:N0} rdg/s", target, verdict,
-            exact ? $"exact ({checkedOrders:N0})" : $"{mismatches.Count:N0} wrong", $"{load} -> {Load()}"));
+            exact ? $"exact ({checkedOrders:N0}){(archived == true ? ", archived" : "")}" : archived == false ? "not all archived" : $"{mismatches.Count:N0} wrong",
+            $"{load} -> {Load()}"));
         return rate;
+    }
+
+    /// <summary>
+    /// Polls /health until the archive's queue is empty, then says how many of the phase's readings were written and how
+    /// many were not archived (its queue full): answers whether every one was archived.
+    /// </summary>
+    private static async Task<bool> WaitArchived(BenchBrain silo, ArchiveFigures before, long readings, Stopwatch clock, TimeSpan applied)
+    {
+        var lastChange = Stopwatch.StartNew();
+        var last = before;
+        var now = await silo.Archive();
+        while (now.Queued > 0 || now.ReadingsWritten - before.ReadingsWritten + now.NotArchived - before.NotArchived < readings)
+        {
+            if (now != last)
+            {
+                last = now;
+                lastChange.Restart();
+            }
+            else if (lastChange.Elapsed > Stall)
+            {
+                Console.WriteLine($"   archive ({now.State}): stalled with {now.Queued:N0} queued");
+                return false;
+            }
+
+            await Task.Delay(10);
+            now = await silo.Archive();
+        }
+
+        var written = now.ReadingsWritten - before.ReadingsWritten;
+        var lost = now.NotArchived - before.NotArchived;
+        var done = clock.Elapsed;
+        Console.WriteLine($"   archive: {written:N0} readings written, {lost:N0} not archived; caught up {(done - applied).TotalSeconds:F2} s after the last " +
+            $"was applied = {written / done.TotalSeconds:N0} readings/s archived end to end");
+        return lost == 0 && written >= readings;
     }
 
     /// <summary>Polls /health until every reading sent is received and settled and nothing is pending.</summary>

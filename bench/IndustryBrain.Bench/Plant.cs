@@ -18,7 +18,7 @@ public sealed class Plant
 
     public Plant(string orderPrefix, int enterprises, int ordersPerEnterprise, int terminalsPerStep)
     {
-        OrderPrefix = orderPrefix;
+        OrderPrefix = orderPrefix + Run;
         Enterprises = enterprises;
         OrdersPerEnterprise = ordersPerEnterprise;
         TerminalsPerStep = terminalsPerStep;
@@ -30,6 +30,12 @@ public sealed class Plant
 
         StepUtf8 = [.. Routing.Select(r => Encoding.UTF8.GetBytes(r.Step))];
     }
+
+    /// <summary>
+    /// Unique to this bench process and part of every order id, so that runs against one archive (a PostgreSQL that
+    /// outlives the silo) archive new readings, not resends of an earlier run's (counter, seq).
+    /// </summary>
+    public static string Run { get; } = Convert.ToHexString(System.Security.Cryptography.RandomNumberGenerator.GetBytes(3)).ToLowerInvariant();
 
     public string OrderPrefix { get; }
 

@@ -104,9 +104,10 @@ public sealed class ArchiveWriter(
 
             while (await reader.WaitToReadAsync(_abort.Token))
             {
-                if (_options.GatherMilliseconds > 0 && !_stopping && (!reader.CanCount || reader.Count < _options.BatchSize))
+                if (_options.GatherMilliseconds > 0 && !_stopping && archive.Queued < _options.BatchSize)
                 {
                     // A district sends a few readings at a time, all the time: let a moment's worth gather into one batch.
+                    // (Records, not queue items: one item holds the readings of one order's batch, up to hundreds.)
                     await Task.Delay(TimeSpan.FromMilliseconds(_options.GatherMilliseconds), time);
                 }
 

@@ -14,9 +14,10 @@ namespace IndustryBrain.Silo.Archive;
 /// terminal, run) are stored once in <c>ib_counters</c>, with the first and last day it counted (so an
 /// order's timeline reads only the partitions of its own days). Each enterprise's output per day is kept
 /// in <c>ib_output_daily</c>, and summed per chain node and day into <c>ib_output_node_daily</c> in the
-/// same transaction (the district's year is 17 nodes x 365 rows, not 1,700 x 365). A batch is copied in binary into a temporary
-/// staging table and moved with INSERT ... ON CONFLICT DO NOTHING, so a reading written twice (a retry,
-/// an epoch's resend) is kept once. Retention drops whole day partitions. The connection string is
+/// same transaction (the district's year is 17 nodes x 365 rows, not 1,700 x 365). The readings above the highest
+/// seq their counter has in the archive are copied in binary straight into the table; the others (a retry, an
+/// epoch's resend) go through a staging table and are inserted only where their (counter, seq) is not archived,
+/// so a reading written twice is kept once. Retention drops whole day partitions. The connection string is
 /// never logged or shown.
 /// </summary>
 public sealed class PostgresHistoryStore : IHistoryStore
@@ -222,14 +223,18 @@ public sealed class PostgresHistoryStore : IHistoryStore
             // A reading whose seq is above the highest its counter has in the archive cannot be there yet (whatever its
             // time): inserted as it is, from five arrays (one parameter each, no staging table). Any other (a resend,
             // possibly stamped with another receive time when it came without ts) is inserted only if its (counter, seq)
-            // is not archived on any of the counter's days.
+            // is not archived on any of the counter's days. Two batches of one order are applied concurrently, so a
+            // counter's readings may reach the archive out of order: one newer than the archive but behind an earlier
+            // one of this batch is inserted as it is too, unless this batch holds its (counter, seq) already.
+            var archived = new long[counters.Length];
             var highest = new long[counters.Length];
             for (var s = 0; s < counters.Length; s++)
             {
-                highest[s] = counters[s].MaxSeq;
+                archived[s] = highest[s] = counters[s].MaxSeq;
             }
 
             List<(int Id, long Seq, DateTimeOffset Ts, long Good, long Scrap, DateOnly First, DateOnly Last)>? resent = null;
+            List<int>? behind = null;
             _ts.Clear();
             _seqs.Clear();
             _ids.Clear();
@@ -239,34 +244,47 @@ public sealed class PostgresHistoryStore : IHistoryStore
             {
                 var reading = readings[i].Reading;
                 var slot = slotOf[i];
-                var counter = counters[slot];
-                if (reading.Seq <= highest[slot])
+                if (reading.Seq <= archived[slot])
                 {
-                    (resent ??= []).Add((counter.Id, reading.Seq, reading.Ts, reading.Good, reading.Scrap, counter.First, counter.Last));
-                    continue;
+                    (resent ??= []).Add(Resent(counters[slot], reading));
+                }
+                else if (reading.Seq <= highest[slot])
+                {
+                    (behind ??= []).Add(i);
+                }
+                else
+                {
+                    highest[slot] = reading.Seq;
+                    AddRow(counters[slot].Id, reading);
+                }
+            }
+
+            if (behind is not null)
+            {
+                var inBatch = new HashSet<(int Id, long Seq)>(_ids.Count + behind.Count);
+                for (var k = 0; k < _ids.Count; k++)
+                {
+                    inBatch.Add((_ids[k], _seqs[k]));
                 }
 
-                highest[slot] = reading.Seq;
-                _ts.Add(reading.Ts.UtcDateTime);
-                _seqs.Add(reading.Seq);
-                _ids.Add(counter.Id);
-                _good.Add(checked((int)reading.Good));
-                _scrap.Add(checked((int)reading.Scrap));
+                foreach (var i in behind)
+                {
+                    var reading = readings[i].Reading;
+                    var counter = counters[slotOf[i]];
+                    if (inBatch.Add((counter.Id, reading.Seq)))
+                    {
+                        AddRow(counter.Id, reading);
+                    }
+                    else
+                    {
+                        (resent ??= []).Add(Resent(counter, reading)); // twice in the batch: kept once, by the resend's lookup
+                    }
+                }
             }
 
             if (_ts.Count > 0)
             {
-                await using var insert = new NpgsqlCommand("""
-                    INSERT INTO ib_readings (ts, seq, counter_id, good, scrap)
-                    SELECT * FROM unnest($1::timestamptz[], $2::bigint[], $3::integer[], $4::integer[], $5::integer[])
-                    ON CONFLICT DO NOTHING
-                    """, connection);
-                insert.Parameters.Add(new NpgsqlParameter { Value = _ts, NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.TimestampTz });
-                insert.Parameters.Add(new NpgsqlParameter { Value = _seqs, NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Bigint });
-                insert.Parameters.Add(new NpgsqlParameter { Value = _ids, NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Integer });
-                insert.Parameters.Add(new NpgsqlParameter { Value = _good, NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Integer });
-                insert.Parameters.Add(new NpgsqlParameter { Value = _scrap, NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Integer });
-                await insert.ExecuteNonQueryAsync(cancellationToken);
+                await WriteNew(connection, transaction, cancellationToken);
             }
 
             if (resent is not null)
@@ -366,6 +384,66 @@ public sealed class PostgresHistoryStore : IHistoryStore
             }
         }
     }
+
+    /// <summary>
+    /// The readings no archive holds yet, by binary COPY (PostgreSQL's cheapest way in: no per-row conflict check).
+    /// Only another silo writing the same reading at the same moment (a terminal that moved, an epoch's resend) can
+    /// make one of them a duplicate: then COPY refuses the lot and they go in again with ON CONFLICT DO NOTHING.
+    /// </summary>
+    private async Task WriteNew(NpgsqlConnection connection, NpgsqlTransaction transaction, CancellationToken cancellationToken)
+    {
+        await transaction.SaveAsync("new_readings", cancellationToken);
+        try
+        {
+            await using (var copy = await connection.BeginBinaryImportAsync(
+                "COPY ib_readings (ts, seq, counter_id, good, scrap) FROM STDIN (FORMAT BINARY)", cancellationToken))
+            {
+                for (var k = 0; k < _ts.Count; k++)
+                {
+                    // Synchronous rows: the writer is the only user of its connection, and a row's values are a few bytes.
+                    copy.StartRow();
+                    copy.Write(_ts[k], NpgsqlDbType.TimestampTz);
+                    copy.Write(_seqs[k], NpgsqlDbType.Bigint);
+                    copy.Write(_ids[k], NpgsqlDbType.Integer);
+                    copy.Write(_good[k], NpgsqlDbType.Integer);
+                    copy.Write(_scrap[k], NpgsqlDbType.Integer);
+                }
+
+                await copy.CompleteAsync(cancellationToken);
+            }
+
+            await transaction.ReleaseAsync("new_readings", cancellationToken);
+            return;
+        }
+        catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.UniqueViolation)
+        {
+            await transaction.RollbackAsync("new_readings", cancellationToken);
+        }
+
+        await using var insert = new NpgsqlCommand("""
+            INSERT INTO ib_readings (ts, seq, counter_id, good, scrap)
+            SELECT * FROM unnest($1::timestamptz[], $2::bigint[], $3::integer[], $4::integer[], $5::integer[])
+            ON CONFLICT DO NOTHING
+            """, connection);
+        insert.Parameters.Add(new NpgsqlParameter { Value = _ts, NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.TimestampTz });
+        insert.Parameters.Add(new NpgsqlParameter { Value = _seqs, NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Bigint });
+        insert.Parameters.Add(new NpgsqlParameter { Value = _ids, NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Integer });
+        insert.Parameters.Add(new NpgsqlParameter { Value = _good, NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Integer });
+        insert.Parameters.Add(new NpgsqlParameter { Value = _scrap, NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Integer });
+        await insert.ExecuteNonQueryAsync(cancellationToken);
+    }
+
+    private void AddRow(int counter, Reading reading)
+    {
+        _ts.Add(reading.Ts.UtcDateTime);
+        _seqs.Add(reading.Seq);
+        _ids.Add(counter);
+        _good.Add(checked((int)reading.Good));
+        _scrap.Add(checked((int)reading.Scrap));
+    }
+
+    private static (int Id, long Seq, DateTimeOffset Ts, long Good, long Scrap, DateOnly First, DateOnly Last) Resent(Counter counter, Reading reading) =>
+        (counter.Id, reading.Seq, reading.Ts, reading.Good, reading.Scrap, counter.First, counter.Last);
 
     /// <summary>
     /// Readings whose (counter, seq) may be archived already, with another time: each (counter, seq) once (its

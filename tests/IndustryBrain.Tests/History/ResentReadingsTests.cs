@@ -115,6 +115,68 @@ public sealed class ResentReadingsTests(PostgresFixture postgres)
     }
 
     [Fact]
+    public async Task The_postgresql_writer_keeps_readings_that_reach_it_out_of_order_each_once()
+    {
+        // Two batches of one order are applied concurrently: a counter's readings may reach the archive out of order,
+        // within a batch and across batches, and one of them twice.
+        var connection = await postgres.NewDatabase();
+        var t0 = DateTimeOffset.UtcNow.AddHours(-2);
+        t0 = new DateTimeOffset(t0.UtcTicks - (t0.UtcTicks % TimeSpan.TicksPerMillisecond), TimeSpan.Zero);
+        ArchiveBatch Batch(IEnumerable<int> seqs)
+        {
+            var batch = new ArchiveBatch();
+            foreach (var seq in seqs)
+            {
+                batch.Readings.Add(("e1", "o1", new Reading("T1", "pack", 0, seq, seq, seq % 7, t0.AddSeconds(seq))));
+            }
+
+            return batch;
+        }
+
+        await using var store = new PostgresHistoryStore(connection);
+        await store.Migrate(default);
+        var shuffled = Enumerable.Range(1, 400).OrderBy(seq => (seq * 7919) % 401).ToArray();
+        await store.Write(Batch([.. shuffled[..200], .. shuffled[150..200]]), default);   // out of order, 50 of them twice
+        await store.Write(Batch(shuffled[200..]), default);                                // lower seqs than the archive's highest
+
+        var timeline = await store.Timeline("e1", "o1", t0.AddDays(-1), t0.AddDays(1), 10_000, default);
+        Assert.Equal(Enumerable.Range(1, 400).Select(i => (long)i), timeline.Select(r => r.Seq).Order());
+        Assert.All(timeline, r => Assert.Equal(r.Seq % 7, r.Scrap));
+        Assert.Equal(400, await PostgresServer.Scalar<long>(connection, "SELECT count(*) FROM ib_readings"));
+    }
+
+    [Fact]
+    public async Task Two_silos_archiving_the_same_readings_keep_them_once()
+    {
+        // Each writer copies readings above the highest seq it knows; the other silo's rows make its COPY meet a key
+        // that exists, and the batch goes in again, skipping what is there.
+        var connection = await postgres.NewDatabase();
+        var t0 = DateTimeOffset.UtcNow.AddHours(-1);
+        t0 = new DateTimeOffset(t0.UtcTicks - (t0.UtcTicks % TimeSpan.TicksPerMillisecond), TimeSpan.Zero);
+        ArchiveBatch Batch(int from, int to)
+        {
+            var batch = new ArchiveBatch();
+            for (var seq = from; seq <= to; seq++)
+            {
+                batch.Readings.Add(("e1", "o1", new Reading("T1", "pack", 0, seq, seq, 0, t0.AddSeconds(seq))));
+            }
+
+            return batch;
+        }
+
+        await using var first = new PostgresHistoryStore(connection);
+        await using var second = new PostgresHistoryStore(connection);
+        await first.Migrate(default);
+        await second.Migrate(default);
+        await second.Write(Batch(1, 10), default);     // the second silo knows seq 10 as its highest
+        await first.Write(Batch(11, 100), default);
+        await second.Write(Batch(11, 120), default);   // 11 to 100 are there already
+
+        Assert.Equal(120, await PostgresServer.Scalar<long>(connection, "SELECT count(*) FROM ib_readings"));
+        Assert.Equal(120, await PostgresServer.Scalar<long>(connection, "SELECT count(DISTINCT seq) FROM ib_readings"));
+    }
+
+    [Fact]
     public async Task The_sqlite_archive_keeps_each_counter_and_seq_once_and_its_retention_deletes_by_time()
     {
         var folder = Directory.CreateTempSubdirectory("ib-history-sqlite-").FullName;
