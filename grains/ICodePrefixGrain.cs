@@ -9,7 +9,8 @@ public sealed record CodeLimits(long MaxPerRequest, long MaxPerOrder);
 
 /// <summary>
 /// One enterprise prefix of the identifier node, key "{node}.{n}" (e.g. 88.118.5.12): its approval state and
-/// the list of its allocated ranges (ranges, never codes). It hears its codes' scan counts from the ranges'
+/// how many ranges and codes each of its orders was allocated (the ranges themselves are kept once, by the
+/// orders' grains). It hears its codes' scan counts from the ranges'
 /// grains about once a second, never a scan, and passes suspect scans on to the district.
 /// </summary>
 [Alias("ib.ICodePrefixGrain")]
@@ -30,8 +31,9 @@ public interface ICodePrefixGrain : IGrainWithStringKey
     [Alias("Allocate")]
     Task<AllocationOutcome> Allocate(CodeRequest request, CodeTemplate template, CodeLimits limits);
 
-    [Alias("Ranges")]
-    Task<CodeRange[]> Ranges();
+    /// <summary>The orders that were allocated codes under this prefix, in the order of their first allocation.</summary>
+    [Alias("Orders")]
+    Task<string[]> Orders();
 
     /// <summary>Scans of its codes since the last report (counts only), from one range's grain.</summary>
     [Alias("ReportScans"), OneWay]

@@ -157,9 +157,15 @@ public static class CodeEndpoints
                 return Problems.BadRequest("invalid-id", badId);
             }
 
-            return await PrefixOf(grains, enterprise) is { } prefix
-                ? Results.Ok(await grains.GetGrain<ICodePrefixGrain>(prefix.Prefix).Ranges())
-                : Problems.NotFound("unknown-prefix", $"enterprise '{enterprise}' has not applied for a prefix");
+            if (await PrefixOf(grains, enterprise) is not { } prefix)
+            {
+                return Problems.NotFound("unknown-prefix", $"enterprise '{enterprise}' has not applied for a prefix");
+            }
+
+            // Each order's grain keeps its ranges; the prefix knows only which orders have some.
+            var orders = await grains.GetGrain<ICodePrefixGrain>(prefix.Prefix).Orders();
+            var ranges = await Task.WhenAll(orders.Select(order => grains.GetGrain<ICodeBatchGrain>(CodeKeys.Batch(prefix.Prefix, order)).Ranges()));
+            return Results.Ok(ranges.SelectMany(r => r).ToArray());
         })
         .WithSummary("The enterprise's allocated ranges (ranges, not codes)")
         .Produces<CodeRange[]>()

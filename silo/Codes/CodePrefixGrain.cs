@@ -5,7 +5,10 @@ using IndustryBrain.Silo.Grains;
 
 namespace IndustryBrain.Silo.Codes;
 
-/// <summary>What an enterprise prefix keeps: its state, its ranges and its scan counts per day.</summary>
+/// <summary>
+/// What an enterprise prefix keeps: its state, how many ranges and codes each order was allocated (a few dozen
+/// bytes an order, whatever its codes; the ranges are its orders' grains' own) and its scan counts per day.
+/// </summary>
 public sealed class CodePrefixState
 {
     public string? Enterprise { get; set; }
@@ -13,9 +16,48 @@ public sealed class CodePrefixState
     public string? Reason { get; set; }
     public DateTimeOffset AppliedAt { get; set; }
     public DateTimeOffset? DecidedAt { get; set; }
-    public List<CodeRange> Ranges { get; set; } = [];
+    public List<OrderCodes> Orders { get; set; } = [];
+
+    /// <summary>As stored before December 2026: every range a second time. Folded into <see cref="Orders"/> at activation.</summary>
+    public List<CodeRange>? Ranges { get; set; }
+
     public List<ScanDay> Days { get; set; } = [];
+
+    /// <summary>Counts an allocated range to its order.</summary>
+    public void Count(string order, long codes)
+    {
+        var index = Orders.FindIndex(o => o.Order == order);
+        if (index < 0)
+        {
+            Orders.Add(new OrderCodes(order, 1, codes));
+        }
+        else
+        {
+            Orders[index] = Orders[index] with { Ranges = Orders[index].Ranges + 1, Codes = Orders[index].Codes + codes };
+        }
+    }
+
+    /// <summary>Folds a state stored before the orders were counted: answers whether there was anything to fold.</summary>
+    public bool FoldRanges()
+    {
+        if (Ranges is not { Count: > 0 } ranges)
+        {
+            Ranges = null;
+            return false;
+        }
+
+        foreach (var range in ranges)
+        {
+            Count(range.Order, range.Count);
+        }
+
+        Ranges = null;
+        return true;
+    }
 }
+
+/// <summary>One order's allocations under a prefix: how many ranges, how many codes.</summary>
+public sealed record OrderCodes(string Order, int Ranges, long Codes);
 
 /// <summary>
 /// One enterprise prefix. Decisions and allocations are saved before the reply; scan counts (from the ranges'
@@ -45,6 +87,12 @@ public sealed class CodePrefixGrain(
     {
         _flush = new FlushTimer(this, () => Flush(tell: true), time, FlushEvery, FirstFlushAfter);
         _days = new ScanDays(state.State.Days);
+        if (state.State.FoldRanges())
+        {
+            _dirty = true; // a state stored before the orders were counted: saved in its new shape at the next flush
+            _flush.Arm();
+        }
+
         return Task.CompletedTask;
     }
 
@@ -130,14 +178,14 @@ public sealed class CodePrefixGrain(
         var outcome = await GrainFactory.GetGrain<ICodeBatchGrain>(CodeKeys.Batch(Prefix, request.Order)).Allocate(request, template.Version, limits);
         if (outcome.Range is { } range)
         {
-            state.State.Ranges.Add(range);
+            state.State.Count(range.Order, range.Count);
             await Save();
         }
 
         return outcome;
     }
 
-    public Task<CodeRange[]> Ranges() => Task.FromResult(state.State.Ranges.ToArray());
+    public Task<string[]> Orders() => Task.FromResult(state.State.Orders.Select(o => o.Order).ToArray());
 
     public Task ReportScans(DateOnly date, long scans, long suspect, string? lastSuspect)
     {
@@ -215,6 +263,6 @@ public sealed class CodePrefixGrain(
         state.State.Reason,
         state.State.AppliedAt,
         state.State.DecidedAt,
-        state.State.Ranges.Count,
-        state.State.Ranges.Sum(r => r.Count));
+        state.State.Orders.Sum(o => o.Ranges),
+        state.State.Orders.Sum(o => o.Codes));
 }
