@@ -31,6 +31,13 @@ public interface ICodePrefixGrain : IGrainWithStringKey
     [Alias("Allocate")]
     Task<AllocationOutcome> Allocate(CodeRequest request, CodeTemplate template, CodeLimits limits);
 
+    /// <summary>
+    /// Entries of the product catalogue, by index. Interleaves: an order's grain asks while it activates, which may be
+    /// inside this prefix's own call to it (an allocation); entries never change once added.
+    /// </summary>
+    [Alias("Products"), AlwaysInterleave]
+    Task<CodeProduct[]> Products(int[] indexes);
+
     /// <summary>The orders that were allocated codes under this prefix, in the order of their first allocation.</summary>
     [Alias("Orders")]
     Task<string[]> Orders();
@@ -51,9 +58,12 @@ public interface ICodePrefixGrain : IGrainWithStringKey
 [Alias("ib.ICodeBatchGrain")]
 public interface ICodeBatchGrain : IGrainWithStringKey
 {
-    /// <summary>Takes the next <see cref="CodeRequest.Quantity"/> serials of the order as one range.</summary>
+    /// <summary>
+    /// Takes the next <see cref="CodeRequest.Quantity"/> serials of the order as one range, describing
+    /// <paramref name="product"/>, entry <paramref name="productIndex"/> of the prefix's catalogue.
+    /// </summary>
     [Alias("Allocate")]
-    Task<AllocationOutcome> Allocate(CodeRequest request, int templateVersion, CodeLimits limits);
+    Task<AllocationOutcome> Allocate(CodeRequest request, int productIndex, CodeProduct product, CodeLimits limits);
 
     [Alias("Ranges")]
     Task<CodeRange[]> Ranges();

@@ -46,6 +46,20 @@ public sealed record CodeRequest(
     DateOnly? ProductionDate);
 
 /// <summary>
+/// What every code of a range describes, apart from its order and production date: an entry of the prefix's
+/// product catalogue, kept once however many orders and ranges refer to it.
+/// </summary>
+[GenerateSerializer, Immutable, Alias("ib.CodeProduct")]
+public sealed record CodeProduct(string Template, int TemplateVersion, string Product, Dictionary<string, string> Attributes, string? Gtin)
+{
+    /// <summary>The same description (attributes compared by content, not by reference).</summary>
+    public bool Describes(CodeProduct other) =>
+        Template == other.Template && TemplateVersion == other.TemplateVersion && Product == other.Product && Gtin == other.Gtin &&
+        Attributes.Count == other.Attributes.Count &&
+        Attributes.All(a => other.Attributes.TryGetValue(a.Key, out var value) && value == a.Value);
+}
+
+/// <summary>
 /// One allocated serial range of an order: codes <c>{prefix}/{order}.{First..Last}</c>, with what every code of
 /// it describes. State grows with ranges, not codes.
 /// </summary>

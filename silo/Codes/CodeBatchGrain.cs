@@ -5,12 +5,22 @@ using IndustryBrain.Silo.Grains;
 
 namespace IndustryBrain.Silo.Codes;
 
-/// <summary>What an order's codes keep: the ranges, and the scan logs of the codes that were scanned (by serial).</summary>
+/// <summary>
+/// What an order's codes keep: its ranges as spans (bounds, the prefix's catalogue entry they describe, when
+/// allocated: a few dozen bytes each), and the scan logs of the codes that were scanned (by serial).
+/// </summary>
 public sealed class CodeBatchState
 {
-    public List<CodeRange> Ranges { get; set; } = [];
+    public List<CodeSpan> Spans { get; set; } = [];
+
+    /// <summary>Ranges as stored before December 2026, each with its own description; kept as they are.</summary>
+    public List<CodeRange>? Ranges { get; set; }
+
     public Dictionary<long, ScanSummary> Scans { get; set; } = [];
 }
+
+/// <summary>One allocated range as stored: serials, the prefix's catalogue entry, when, and the production date.</summary>
+public sealed record CodeSpan(long First, long Last, int Product, DateTimeOffset AllocatedAt, DateOnly? ProductionDate = null);
 
 /// <summary>
 /// One production order's codes under one prefix. An allocation is saved before the reply; scans are applied in
@@ -32,46 +42,61 @@ public sealed class CodeBatchGrain(
     private string? _lastSuspect;
     private DateOnly _day;
     private FlushTimer _flush = null!;
+    private List<CodeRange> _ranges = [];
 
-    public override Task OnActivateAsync(CancellationToken cancellationToken)
+    public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
         _flush = new FlushTimer(this, () => Flush(report: true), time, FlushEvery, FirstFlushAfter);
         (_prefix, _order) = CodeKeys.SplitBatch(this.GetPrimaryKeyString());
-        return Task.CompletedTask;
+        _ranges = [.. state.State.Ranges ?? []];
+        var spans = state.State.Spans;
+        if (spans.Count > 0)
+        {
+            // The descriptions are the prefix's (its catalogue): asked for once an activation.
+            var indexes = spans.Select(s => s.Product).Distinct().ToArray();
+            var products = await GrainFactory.GetGrain<ICodePrefixGrain>(_prefix).Products(indexes);
+            var byIndex = indexes.Zip(products).ToDictionary(p => p.First, p => p.Second);
+            _ranges.AddRange(spans.Select(s => Range(s, byIndex[s.Product])));
+        }
     }
+
+    private CodeRange Range(CodeSpan span, CodeProduct product) =>
+        new(_prefix, _order, span.First, span.Last, product.Template, product.TemplateVersion, product.Product,
+            product.Attributes, product.Gtin, span.ProductionDate, span.AllocatedAt);
 
     public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken) =>
         Flush(report: reason.ReasonCode != DeactivationReasonCode.ShuttingDown);
 
-    public async Task<AllocationOutcome> Allocate(CodeRequest request, int templateVersion, CodeLimits limits)
+    public async Task<AllocationOutcome> Allocate(CodeRequest request, int productIndex, CodeProduct product, CodeLimits limits)
     {
-        var (first, last, reason, detail) = SerialRanges.Next(state.State.Ranges, request.Quantity, limits.MaxPerRequest, limits.MaxPerOrder);
+        var (first, last, reason, detail) = SerialRanges.Next(_ranges, request.Quantity, limits.MaxPerRequest, limits.MaxPerOrder);
         if (reason is not null)
         {
             return new AllocationOutcome(null, reason, detail);
         }
 
-        var range = new CodeRange(_prefix, _order, first, last, request.Template, templateVersion, request.Product,
-            request.Attributes ?? [], request.Gtin, request.ProductionDate, time.GetUtcNow());
-        state.State.Ranges.Add(range);
+        var span = new CodeSpan(first, last, productIndex, time.GetUtcNow(), request.ProductionDate);
+        state.State.Spans.Add(span);
         try
         {
             await state.WriteStateAsync();
         }
         catch
         {
-            state.State.Ranges.Remove(range);
+            state.State.Spans.Remove(span);
             throw;
         }
 
+        var range = Range(span, product);
+        _ranges.Add(range);
         return new AllocationOutcome(range);
     }
 
-    public Task<CodeRange[]> Ranges() => Task.FromResult(state.State.Ranges.ToArray());
+    public Task<CodeRange[]> Ranges() => Task.FromResult(_ranges.ToArray());
 
     public Task<CodeLookup> Resolve(long serial, int warnAfter)
     {
-        if (SerialRanges.Holding(state.State.Ranges, serial) is not { } range)
+        if (SerialRanges.Holding(_ranges, serial) is not { } range)
         {
             return Task.FromResult(new CodeLookup(CodeVerdicts.NotIssued, NotIssuedReasons.NoSuchRange, null, null));
         }
@@ -83,7 +108,7 @@ public sealed class CodeBatchGrain(
     public Task<CodeLookup> Scan(long serial, bool codeMatches, string? place, int warnAfter)
     {
         var now = time.GetUtcNow();
-        var range = SerialRanges.Holding(state.State.Ranges, serial);
+        var range = SerialRanges.Holding(_ranges, serial);
         if (range is null || !codeMatches)
         {
             Count(now, suspect: true, serial);

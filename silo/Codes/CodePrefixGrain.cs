@@ -6,8 +6,9 @@ using IndustryBrain.Silo.Grains;
 namespace IndustryBrain.Silo.Codes;
 
 /// <summary>
-/// What an enterprise prefix keeps: its state, how many ranges and codes each order was allocated (a few dozen
-/// bytes an order, whatever its codes; the ranges are its orders' grains' own) and its scan counts per day.
+/// What an enterprise prefix keeps: its state, its product catalogue (each description once, however many ranges
+/// refer to it), which orders have codes and how many ranges and codes in all (the ranges are its orders' grains'
+/// own, a few dozen bytes each), and its scan counts per day.
 /// </summary>
 public sealed class CodePrefixState
 {
@@ -16,25 +17,39 @@ public sealed class CodePrefixState
     public string? Reason { get; set; }
     public DateTimeOffset AppliedAt { get; set; }
     public DateTimeOffset? DecidedAt { get; set; }
-    public List<OrderCodes> Orders { get; set; } = [];
+    public List<CodeProduct> Products { get; set; } = [];
+    public List<string> Orders { get; set; } = [];
+    public int RangeCount { get; set; }
+    public long CodeCount { get; set; }
 
-    /// <summary>As stored before December 2026: every range a second time. Folded into <see cref="Orders"/> at activation.</summary>
+    /// <summary>As stored before December 2026: every range a second time. Folded into the counts at activation.</summary>
     public List<CodeRange>? Ranges { get; set; }
 
     public List<ScanDay> Days { get; set; } = [];
 
-    /// <summary>Counts an allocated range to its order.</summary>
+    /// <summary>The catalogue's entry describing <paramref name="product"/>, added when new (answers whether it was).</summary>
+    public (int Index, bool Added) Catalogue(CodeProduct product)
+    {
+        var index = Products.FindIndex(p => p.Describes(product));
+        if (index >= 0)
+        {
+            return (index, false);
+        }
+
+        Products.Add(product);
+        return (Products.Count - 1, true);
+    }
+
+    /// <summary>Counts an allocated range of <paramref name="order"/>.</summary>
     public void Count(string order, long codes)
     {
-        var index = Orders.FindIndex(o => o.Order == order);
-        if (index < 0)
+        if (!Orders.Contains(order))
         {
-            Orders.Add(new OrderCodes(order, 1, codes));
+            Orders.Add(order);
         }
-        else
-        {
-            Orders[index] = Orders[index] with { Ranges = Orders[index].Ranges + 1, Codes = Orders[index].Codes + codes };
-        }
+
+        RangeCount++;
+        CodeCount += codes;
     }
 
     /// <summary>Folds a state stored before the orders were counted: answers whether there was anything to fold.</summary>
@@ -55,9 +70,6 @@ public sealed class CodePrefixState
         return true;
     }
 }
-
-/// <summary>One order's allocations under a prefix: how many ranges, how many codes.</summary>
-public sealed record OrderCodes(string Order, int Ranges, long Codes);
 
 /// <summary>
 /// One enterprise prefix. Decisions and allocations are saved before the reply; scan counts (from the ranges'
@@ -175,7 +187,16 @@ public sealed class CodePrefixGrain(
             return new AllocationOutcome(null, "template-violation", violation);
         }
 
-        var outcome = await GrainFactory.GetGrain<ICodeBatchGrain>(CodeKeys.Batch(Prefix, request.Order)).Allocate(request, template.Version, limits);
+        // A new description is saved before an order's grain refers to it (an unused entry is harmless).
+        var product = new CodeProduct(template.Id, template.Version, request.Product, request.Attributes ?? [], request.Gtin);
+        var (index, added) = state.State.Catalogue(product);
+        if (added)
+        {
+            await Save();
+        }
+
+        var outcome = await GrainFactory.GetGrain<ICodeBatchGrain>(CodeKeys.Batch(Prefix, request.Order))
+            .Allocate(request, index, state.State.Products[index], limits);
         if (outcome.Range is { } range)
         {
             state.State.Count(range.Order, range.Count);
@@ -185,7 +206,21 @@ public sealed class CodePrefixGrain(
         return outcome;
     }
 
-    public Task<string[]> Orders() => Task.FromResult(state.State.Orders.Select(o => o.Order).ToArray());
+    public Task<string[]> Orders() => Task.FromResult(state.State.Orders.ToArray());
+
+    public Task<CodeProduct[]> Products(int[] indexes)
+    {
+        var products = state.State.Products;
+        foreach (var index in indexes)
+        {
+            if (index < 0 || index >= products.Count)
+            {
+                throw new InvalidOperationException($"prefix {Prefix} has no product {index} in its catalogue ({products.Count} entries)");
+            }
+        }
+
+        return Task.FromResult(indexes.Select(i => products[i]).ToArray());
+    }
 
     public Task ReportScans(DateOnly date, long scans, long suspect, string? lastSuspect)
     {
@@ -263,6 +298,6 @@ public sealed class CodePrefixGrain(
         state.State.Reason,
         state.State.AppliedAt,
         state.State.DecidedAt,
-        state.State.Orders.Sum(o => o.Ranges),
-        state.State.Orders.Sum(o => o.Codes));
+        state.State.RangeCount,
+        state.State.CodeCount);
 }

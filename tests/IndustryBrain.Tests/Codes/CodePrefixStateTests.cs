@@ -5,7 +5,7 @@ using IndustryBrain.Silo.Storage;
 
 namespace IndustryBrain.Tests.Codes;
 
-/// <summary>A prefix counts its orders' ranges and codes; the ranges themselves are the orders' grains' own.</summary>
+/// <summary>A prefix keeps its product catalogue and counts its orders' ranges and codes; the ranges are the orders' grains' own.</summary>
 public sealed class CodePrefixStateTests
 {
     private static readonly DateTimeOffset Noon = new(2026, 12, 1, 4, 0, 0, TimeSpan.Zero);
@@ -14,16 +14,32 @@ public sealed class CodePrefixStateTests
         new("88.118.5.7", order, first, last, "knives", 1, "slaughter knife 8in", new() { ["bladeSteel"] = "5Cr15MoV" }, null, null, Noon);
 
     [Fact]
-    public void Each_order_is_kept_once_with_its_ranges_and_codes_in_the_order_first_allocated()
+    public void Each_order_is_kept_once_in_the_order_first_allocated_with_the_ranges_and_codes_counted()
     {
         var state = new CodePrefixState();
         state.Count("QF-2611-0042", 18_225);
         state.Count("QF-2611-0043", 500);
         state.Count("QF-2611-0042", 1_000);
 
-        Assert.Equal(
-            [new OrderCodes("QF-2611-0042", 2, 19_225), new OrderCodes("QF-2611-0043", 1, 500)],
-            state.Orders);
+        Assert.Equal(["QF-2611-0042", "QF-2611-0043"], state.Orders);
+        Assert.Equal(3, state.RangeCount);
+        Assert.Equal(19_725, state.CodeCount);
+    }
+
+    [Fact]
+    public void The_catalogue_keeps_each_description_once_comparing_attributes_by_content()
+    {
+        var state = new CodePrefixState();
+        CodeProduct Knife(string steel, string? gtin = null) =>
+            new("knives", 1, "slaughter knife 8in", new() { ["bladeSteel"] = steel, ["bladeLength"] = "200" }, gtin);
+
+        Assert.Equal((0, true), state.Catalogue(Knife("5Cr15MoV")));
+        Assert.Equal((0, false), state.Catalogue(Knife("5Cr15MoV")));             // another dictionary, the same content
+        Assert.Equal((1, true), state.Catalogue(Knife("3Cr13")));
+        Assert.Equal((2, true), state.Catalogue(Knife("5Cr15MoV", "06901234567892")));
+        Assert.Equal((3, true), state.Catalogue(Knife("5Cr15MoV") with { TemplateVersion = 2 }));
+        Assert.Equal((4, true), state.Catalogue(new CodeProduct("knives", 1, "slaughter knife 8in", new() { ["bladeSteel"] = "5Cr15MoV" }, null)));
+        Assert.Equal(5, state.Products.Count);
     }
 
     [Fact]
@@ -39,10 +55,11 @@ public sealed class CodePrefixStateTests
         var state = JsonSerializer.Deserialize<CodePrefixState>(stored, StateJson.Options)!;
 
         Assert.True(state.FoldRanges());
-        Assert.Equal([new OrderCodes("QF-1", 2, 20_000), new OrderCodes("QF-2", 1, 100)], state.Orders);
+        Assert.Equal(["QF-1", "QF-2"], state.Orders);
+        Assert.Equal((3, 20_100L), (state.RangeCount, state.CodeCount));
         Assert.Null(state.Ranges);
         Assert.DoesNotContain("\"ranges\":[", JsonSerializer.Serialize(state, StateJson.Options)); // the list, not a count
         Assert.False(state.FoldRanges()); // folded once
-        Assert.Equal(2, state.Orders.Count);
+        Assert.Equal(3, state.RangeCount);
     }
 }

@@ -48,6 +48,33 @@ public sealed class CodeGrainTests(BrainCluster brain)
     }
 
     [Fact]
+    public async Task An_order_s_ranges_keep_their_description_from_the_prefix_s_catalogue_across_deactivation()
+    {
+        var prefix = await ApprovedPrefix();
+        var first = (await prefix.Allocate(Knives("QF-3", 10), CodeTemplates.Knives, Limits)).Range!;
+        await prefix.Allocate(Knives("QF-4", 5), CodeTemplates.Knives, Limits);
+        var batch = brain.Grains.GetGrain<ICodeBatchGrain>(CodeKeys.Batch(prefix.GetPrimaryKeyString(), "QF-3"));
+
+        // The order's grain activates inside the prefix's allocation and asks the prefix for its descriptions.
+        await brain.Deactivate(batch);
+        var other = Knives("QF-3", 20) with { Attributes = new() { ["bladeSteel"] = "3Cr13", ["bladeLength"] = "180" }, ProductionDate = new DateOnly(2026, 12, 1) };
+        var second = (await prefix.Allocate(other, CodeTemplates.Knives, Limits)).Range!;
+        Assert.Equal((11L, 30L, "3Cr13", new DateOnly(2026, 12, 1)), (second.First, second.Last, second.Attributes["bladeSteel"], second.ProductionDate));
+
+        await brain.Deactivate(batch);
+        await brain.Deactivate(prefix);
+        var kept = await batch.Ranges();
+        Assert.Equal(2, kept.Length);
+        Assert.Equal(Describe(first), Describe(kept[0]));
+        Assert.Equal(Describe(second), Describe(kept[1]));
+        Assert.Equal((3, 35L), ((await prefix.Get())!.Ranges, (await prefix.Get())!.CodesAssigned));
+        Assert.Equal(["QF-3", "QF-4"], await prefix.Orders());
+    }
+
+    private static string Describe(CodeRange range) =>
+        $"{range with { Attributes = [] }} {string.Join(",", range.Attributes.OrderBy(a => a.Key).Select(a => $"{a.Key}={a.Value}"))}";
+
+    [Fact]
     public async Task Suspect_scans_roll_up_per_district_day_to_the_prefix_and_the_cockpit()
     {
         var prefix = await ApprovedPrefix();
