@@ -8,8 +8,8 @@ namespace IndustryBrain;
 public sealed record CodeLimits(long MaxPerRequest, long MaxPerOrder);
 
 /// <summary>
-/// One enterprise prefix of the identifier node, key "{node}.{n}" (e.g. 88.118.5.12): its approval state and
-/// how many ranges and codes each of its orders was allocated (the ranges themselves are kept once, by the
+/// One enterprise prefix of the identifier node, key "{node}.{n}" (e.g. 88.118.5.12): its approval state, its
+/// product catalogue, the orders that have codes and the totals (the ranges themselves are kept once, by the
 /// orders' grains). It hears its codes' scan counts from the ranges'
 /// grains about once a second, never a scan, and passes suspect scans on to the district.
 /// </summary>

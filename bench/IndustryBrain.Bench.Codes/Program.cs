@@ -162,7 +162,7 @@ try
     var prefixes = stored.GetValueOrDefault("prefix");
     var batches = stored.GetValueOrDefault("batch");
     Console.WriteLine($"  stored (JSON): the orders' ranges {batches.Bytes / 1048576.0:F1} MB in {batches.Rows:N0} order grains " +
-        $"({batches.Bytes / (double)ranges:N0} bytes per range); the prefixes' counts per order {prefixes.Bytes / 1048576.0:F1} MB in {prefixes.Rows:N0} " +
+        $"({batches.Bytes / (double)ranges:N0} bytes per range); the prefixes (catalogue, orders, totals) {prefixes.Bytes / 1048576.0:F1} MB in {prefixes.Rows:N0} " +
         $"({prefixes.Bytes / (double)ranges:N0} bytes per order); together {(batches.Bytes + prefixes.Bytes) / 1048576.0:F1} MB");
     Console.WriteLine($"  managed heap with every prefix and order grain active: +{heap / 1048576.0:F1} MB ({heap / (double)ranges:N0} bytes per range, " +
         $"grain activations included); SQLite grew by {(FolderBytes(storage) - storeBefore) / 1048576.0:F1} MB");

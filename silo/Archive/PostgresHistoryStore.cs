@@ -221,16 +221,15 @@ public sealed class PostgresHistoryStore : IHistoryStore
             counters = await CounterIds(connection, keys, spans, cancellationToken);
 
             // A reading whose seq is above the highest its counter has in the archive cannot be there yet (whatever its
-            // time): inserted as it is, from five arrays (one parameter each, no staging table). Any other (a resend,
+            // time): copied in as it is (WriteNew). Any other (a resend,
             // possibly stamped with another receive time when it came without ts) is inserted only if its (counter, seq)
             // is not archived on any of the counter's days. Two batches of one order are applied concurrently, so a
             // counter's readings may reach the archive out of order: one newer than the archive but behind an earlier
             // one of this batch is inserted as it is too, unless this batch holds its (counter, seq) already.
-            var archived = new long[counters.Length];
             var highest = new long[counters.Length];
             for (var s = 0; s < counters.Length; s++)
             {
-                archived[s] = highest[s] = counters[s].MaxSeq;
+                highest[s] = counters[s].MaxSeq;
             }
 
             List<(int Id, long Seq, DateTimeOffset Ts, long Good, long Scrap, DateOnly First, DateOnly Last)>? resent = null;
@@ -244,7 +243,7 @@ public sealed class PostgresHistoryStore : IHistoryStore
             {
                 var reading = readings[i].Reading;
                 var slot = slotOf[i];
-                if (reading.Seq <= archived[slot])
+                if (reading.Seq <= counters[slot].MaxSeq)
                 {
                     (resent ??= []).Add(Resent(counters[slot], reading));
                 }

@@ -20,6 +20,21 @@ public sealed class ResentReadingsTests(PostgresFixture postgres)
     private static string Untimed(string order, string step, long seq, long good) =>
         $$"""{"order":"{{order}}","step":"{{step}}","run":0,"seq":{{seq}},"good":{{good}},"scrap":0}""";
 
+    /// <summary>A moment some hours back, to the millisecond (PostgreSQL keeps microseconds, the tests compare times).</summary>
+    private static DateTimeOffset HoursAgo(int hours)
+    {
+        var at = DateTimeOffset.UtcNow.AddHours(-hours);
+        return new DateTimeOffset(at.UtcTicks - (at.UtcTicks % TimeSpan.TicksPerMillisecond), TimeSpan.Zero);
+    }
+
+    /// <summary>A batch of order o1 of enterprise e1: one reading per seq, made by <paramref name="reading"/>.</summary>
+    private static ArchiveBatch Batch(IEnumerable<int> seqs, Func<int, Reading> reading)
+    {
+        var batch = new ArchiveBatch();
+        batch.Readings.AddRange(seqs.Select(seq => ("e1", "o1", reading(seq))));
+        return batch;
+    }
+
     private static long SqliteCount(Brain brain)
     {
         using var connection = new SqliteConnection($"Data Source={Path.Combine(brain.StoragePath, HistoryStores.SqliteFileName)};Pooling=false");
@@ -79,33 +94,24 @@ public sealed class ResentReadingsTests(PostgresFixture postgres)
     public async Task The_postgresql_writer_keeps_each_counter_and_seq_once_whatever_the_time_cold_or_warm()
     {
         var connection = await postgres.NewDatabase();
-        var now = DateTimeOffset.UtcNow.AddHours(-2);
-        var t0 = new DateTimeOffset(now.UtcTicks - (now.UtcTicks % TimeSpan.TicksPerMillisecond), TimeSpan.Zero);
-        ArchiveBatch Batch(int from, int to, TimeSpan later)
-        {
-            var batch = new ArchiveBatch();
-            for (var seq = from; seq <= to; seq++)
-            {
-                batch.Readings.Add(("e1", "o1", new Reading($"T{seq % 3}", "pack", 0, seq, seq, 0, t0.AddSeconds(seq) + later)));
-            }
-
-            return batch;
-        }
+        var t0 = HoursAgo(2);
+        ArchiveBatch Readings(int from, int to, TimeSpan later) =>
+            Batch(Enumerable.Range(from, to - from + 1), seq => new Reading($"T{seq % 3}", "pack", 0, seq, seq, 0, t0.AddSeconds(seq) + later));
 
         await using (var store = new PostgresHistoryStore(connection))
         {
             await store.Migrate(default);
-            await store.Write(Batch(1, 600, TimeSpan.Zero), default);
-            await store.Write(Batch(1, 600, TimeSpan.FromSeconds(1)), default);          // warm: the writer knows the highest seqs
-            var mixed = Batch(550, 700, TimeSpan.FromMinutes(1));                       // resent and new in one batch,
-            mixed.Readings.AddRange(Batch(650, 700, TimeSpan.FromMinutes(2)).Readings); // and the new ones twice
+            await store.Write(Readings(1, 600, TimeSpan.Zero), default);
+            await store.Write(Readings(1, 600, TimeSpan.FromSeconds(1)), default);          // warm: the writer knows the highest seqs
+            var mixed = Readings(550, 700, TimeSpan.FromMinutes(1));                       // resent and new in one batch,
+            mixed.Readings.AddRange(Readings(650, 700, TimeSpan.FromMinutes(2)).Readings); // and the new ones twice
             await store.Write(mixed, default);
         }
 
         await using (var cold = new PostgresHistoryStore(connection))
         {
             await cold.Migrate(default);
-            await cold.Write(Batch(1, 800, TimeSpan.FromHours(1)), default);            // a restart: it looks the highest seqs up
+            await cold.Write(Readings(1, 800, TimeSpan.FromHours(1)), default);            // a restart: it looks the highest seqs up
             var timeline = await cold.Timeline("e1", "o1", t0.AddDays(-1), t0.AddDays(1), 10_000, default);
             Assert.Equal(Enumerable.Range(1, 800).Select(i => (long)i), timeline.Select(r => r.Seq).Order());
             Assert.Equal(t0.AddSeconds(650).AddMinutes(1), timeline.Single(r => r.Seq == 650).Ts);
@@ -120,24 +126,14 @@ public sealed class ResentReadingsTests(PostgresFixture postgres)
         // Two batches of one order are applied concurrently: a counter's readings may reach the archive out of order,
         // within a batch and across batches, and one of them twice.
         var connection = await postgres.NewDatabase();
-        var t0 = DateTimeOffset.UtcNow.AddHours(-2);
-        t0 = new DateTimeOffset(t0.UtcTicks - (t0.UtcTicks % TimeSpan.TicksPerMillisecond), TimeSpan.Zero);
-        ArchiveBatch Batch(IEnumerable<int> seqs)
-        {
-            var batch = new ArchiveBatch();
-            foreach (var seq in seqs)
-            {
-                batch.Readings.Add(("e1", "o1", new Reading("T1", "pack", 0, seq, seq, seq % 7, t0.AddSeconds(seq))));
-            }
-
-            return batch;
-        }
+        var t0 = HoursAgo(2);
+        ArchiveBatch Readings(IEnumerable<int> seqs) => Batch(seqs, seq => new Reading("T1", "pack", 0, seq, seq, seq % 7, t0.AddSeconds(seq)));
 
         await using var store = new PostgresHistoryStore(connection);
         await store.Migrate(default);
         var shuffled = Enumerable.Range(1, 400).OrderBy(seq => (seq * 7919) % 401).ToArray();
-        await store.Write(Batch([.. shuffled[..200], .. shuffled[150..200]]), default);   // out of order, 50 of them twice
-        await store.Write(Batch(shuffled[200..]), default);                                // lower seqs than the archive's highest
+        await store.Write(Readings([.. shuffled[..200], .. shuffled[150..200]]), default);   // out of order, 50 of them twice
+        await store.Write(Readings(shuffled[200..]), default);                                // lower seqs than the archive's highest
 
         var timeline = await store.Timeline("e1", "o1", t0.AddDays(-1), t0.AddDays(1), 10_000, default);
         Assert.Equal(Enumerable.Range(1, 400).Select(i => (long)i), timeline.Select(r => r.Seq).Order());
@@ -151,26 +147,17 @@ public sealed class ResentReadingsTests(PostgresFixture postgres)
         // Each writer copies readings above the highest seq it knows; the other silo's rows make its COPY meet a key
         // that exists, and the batch goes in again, skipping what is there.
         var connection = await postgres.NewDatabase();
-        var t0 = DateTimeOffset.UtcNow.AddHours(-1);
-        t0 = new DateTimeOffset(t0.UtcTicks - (t0.UtcTicks % TimeSpan.TicksPerMillisecond), TimeSpan.Zero);
-        ArchiveBatch Batch(int from, int to)
-        {
-            var batch = new ArchiveBatch();
-            for (var seq = from; seq <= to; seq++)
-            {
-                batch.Readings.Add(("e1", "o1", new Reading("T1", "pack", 0, seq, seq, 0, t0.AddSeconds(seq))));
-            }
-
-            return batch;
-        }
+        var t0 = HoursAgo(1);
+        ArchiveBatch Readings(int from, int to) =>
+            Batch(Enumerable.Range(from, to - from + 1), seq => new Reading("T1", "pack", 0, seq, seq, 0, t0.AddSeconds(seq)));
 
         await using var first = new PostgresHistoryStore(connection);
         await using var second = new PostgresHistoryStore(connection);
         await first.Migrate(default);
         await second.Migrate(default);
-        await second.Write(Batch(1, 10), default);     // the second silo knows seq 10 as its highest
-        await first.Write(Batch(11, 100), default);
-        await second.Write(Batch(11, 120), default);   // 11 to 100 are there already
+        await second.Write(Readings(1, 10), default);     // the second silo knows seq 10 as its highest
+        await first.Write(Readings(11, 100), default);
+        await second.Write(Readings(11, 120), default);   // 11 to 100 are there already
 
         Assert.Equal(120, await PostgresServer.Scalar<long>(connection, "SELECT count(*) FROM ib_readings"));
         Assert.Equal(120, await PostgresServer.Scalar<long>(connection, "SELECT count(DISTINCT seq) FROM ib_readings"));
