@@ -26,6 +26,14 @@ done < <(sed -nE \
   -e 's/^\s+Passed: ([0-9]+)\s*$/passed \1/p' \
   -e 's/^\s+Failed: ([0-9]+)\s*$/failed \1/p' \
   -e 's/^\s*(Passed|Failed)!\s+-\s+Failed:\s+([0-9]+),\s+Passed:\s+([0-9]+),.*/passed \3\nfailed \2/p' "$log")
+if [ "$failed" -gt 0 ]; then
+  # CI keeps only the tail of the output: repeat each failure here, its message and what it printed
+  # (at most 60 lines each), so the reason is next to the tally.
+  echo "=== the failed tests, again ==="
+  awk '/^  Failed [^ ]+ \[/ { on = 1; n = 0 }
+       on && /^  (Passed|Skipped) / { on = 0 }
+       on && n < 60 { print; n++ }' "$log"
+fi
 if [ "$status" -ne 0 ] && [ "$failed" -eq 0 ]; then
   echo "dotnet test failed (exit code $status) without a test failing: see the output above"
 fi

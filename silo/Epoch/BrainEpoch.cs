@@ -13,7 +13,7 @@ namespace IndustryBrain.Silo.Epoch;
 /// Registered before Orleans, so that its stop runs after every grain has saved its state.
 /// </summary>
 public sealed class BrainEpoch(IEpochStore store, ClusterIdentity identity, IngestMetrics metrics, TimeProvider time, ILogger<BrainEpoch> logger)
-    : IHostedService
+    : IHostedLifecycleService
 {
     private readonly Lock _lock = new();
     private string _epoch = "";
@@ -107,5 +107,17 @@ public sealed class BrainEpoch(IEpochStore store, ClusterIdentity identity, Inge
         }
     }
 
+    /// <summary>
+    /// Before any service stops: the other silos of a cluster may see this one dead before its grains have
+    /// saved, and read this mark to tell a clean stop from a loss (<see cref="Cluster.SiloLossWatch"/>).
+    /// </summary>
+    public Task StoppingAsync(CancellationToken cancellationToken) => store.MarkStopping(identity.SiloName);
+
     public Task StopAsync(CancellationToken cancellationToken) => store.MarkCleanStop(identity.SiloName);
+
+    public Task StartingAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    public Task StartedAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    public Task StoppedAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 }

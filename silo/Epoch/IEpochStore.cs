@@ -23,6 +23,15 @@ public interface IEpochStore
     /// </summary>
     Task<(string Epoch, bool Renewed)> Renew(string candidate, string? once, string? unlessAfter);
 
+    /// <summary>
+    /// Records that this silo began a clean stop: it leaves the cluster, and its grains are still saving
+    /// until <see cref="MarkCleanStop"/>. A start that finds this mark begins a new epoch.
+    /// </summary>
+    Task MarkStopping(string silo);
+
     /// <summary>Records that this silo stopped with everything saved.</summary>
     Task MarkCleanStop(string silo);
+
+    /// <summary>How <paramref name="silo"/> last left or runs, as its run flag says.</summary>
+    Task<SiloRun> RunOf(string silo);
 }

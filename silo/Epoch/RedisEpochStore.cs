@@ -16,7 +16,7 @@ public sealed class RedisEpochStore(RedisConnection redis, ClusterIdentity ident
     private const string BeginScript = """
         local current = redis.call('GET', KEYS[1])
         local flag = redis.call('GET', KEYS[2])
-        if current and flag ~= 'running' then
+        if current and (not flag or flag == 'clean') then
           redis.call('SET', KEYS[2], 'running')
           return {current, 0}
         end
@@ -78,5 +78,15 @@ public sealed class RedisEpochStore(RedisConnection redis, ClusterIdentity ident
         }
     }
 
+    public async Task MarkStopping(string silo) => await (await redis.Database()).StringSetAsync(RunKey(silo), "stopping");
+
     public async Task MarkCleanStop(string silo) => await (await redis.Database()).StringSetAsync(RunKey(silo), "clean");
+
+    public async Task<SiloRun> RunOf(string silo) => (string?)await (await redis.Database()).StringGetAsync(RunKey(silo)) switch
+    {
+        null => SiloRun.Never,
+        "clean" => SiloRun.Clean,
+        "stopping" => SiloRun.Stopping,
+        _ => SiloRun.Running,
+    };
 }

@@ -47,5 +47,15 @@ public sealed class SqliteEpochStore(SqliteStore store) : IEpochStore
         }
     }
 
+    public Task MarkStopping(string silo) => store.PutSetting(CleanKey, "stopping");
+
     public Task MarkCleanStop(string silo) => store.PutSetting(CleanKey, "true");
+
+    public async Task<SiloRun> RunOf(string silo) => await store.GetSetting(CleanKey) switch
+    {
+        null => SiloRun.Never,
+        "true" => SiloRun.Clean,
+        "stopping" => SiloRun.Stopping,
+        _ => SiloRun.Running,
+    };
 }
