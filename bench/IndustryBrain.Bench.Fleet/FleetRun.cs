@@ -8,17 +8,18 @@ namespace IndustryBrain.Bench.Fleet;
 public sealed record FleetFigures(
     string Scenario, int Terminals, int Silos, double OfferedPerSecond, double ServerCpuOfOneCore, double RssMiB, double KiBPerTerminal,
     double PubAckP50Ms, double PubAckP99Ms, double AppliedPerSecond, double ApiP50Ms, double ApiP99Ms, double ApiMaxMs,
-    bool Exact, long Drops, double PublisherCpuOfOneCore, double IdleCpuOfOneCore, string Note)
+    bool Exact, long Drops, double PublisherCpuOfOneCore, double IdleCpuOfOneCore, string Note,
+    double CollectedRssKiBPerTerminal = double.NaN, double LiveKiBPerTerminal = double.NaN)
 {
     public static string Header =>
-        "| scenario | terminals | silos | offered/s | server CPU (one core = 100%) | connected, idle | µs CPU a reading | RSS MiB | KiB/terminal | PUBACK p50 / p99 ms | applied/s | API p50 / p99 / max ms | exact | drops | publisher CPU | note |\n" +
-        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---:|---:|---|";
+        "| scenario | terminals | silos | offered/s | server CPU (one core = 100%) | connected, idle | µs CPU a reading | RSS MiB | KiB/terminal | after a full GC: RSS / live heap KiB/terminal | PUBACK p50 / p99 ms | applied/s | API p50 / p99 / max ms | exact | drops | publisher CPU | note |\n" +
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---:|---:|---|";
 
     /// <summary>Server CPU a reading, over what holding the connections costs.</summary>
     public double MicrosPerReading => AppliedPerSecond > 0 ? (ServerCpuOfOneCore - IdleCpuOfOneCore) / 100 * 1e6 / AppliedPerSecond : double.NaN;
 
     public override string ToString() => string.Create(CultureInfo.InvariantCulture,
-        $"| {Scenario} | {Terminals:N0} | {Silos} | {OfferedPerSecond:N0} | {ServerCpuOfOneCore:N0}% | {IdleCpuOfOneCore:N0}% | {MicrosPerReading:N0} | {RssMiB:N0} | {KiBPerTerminal:N1} | {PubAckP50Ms:N1} / {PubAckP99Ms:N1} | {AppliedPerSecond:N0} | {ApiP50Ms:N1} / {ApiP99Ms:N1} / {ApiMaxMs:N0} | {(Exact ? "yes" : "**NO**")} | {Drops} | {PublisherCpuOfOneCore:N0}% | {Note} |");
+        $"| {Scenario} | {Terminals:N0} | {Silos} | {OfferedPerSecond:N0} | {ServerCpuOfOneCore:N0}% | {IdleCpuOfOneCore:N0}% | {MicrosPerReading:N0} | {RssMiB:N0} | {KiBPerTerminal:N1} | {CollectedRssKiBPerTerminal:N1} / {LiveKiBPerTerminal:N1} | {PubAckP50Ms:N1} / {PubAckP99Ms:N1} | {AppliedPerSecond:N0} | {ApiP50Ms:N1} / {ApiP99Ms:N1} / {ApiMaxMs:N0} | {(Exact ? "yes" : "**NO**")} | {Drops} | {PublisherCpuOfOneCore:N0}% | {Note} |");
 }
 
 /// <summary>The silos under test (one, or several of one cluster on Redis) and the fleet's plan for them.</summary>
@@ -31,6 +32,17 @@ public sealed class FleetRun(IReadOnlyList<BenchBrain> silos, FleetPlan plan, in
     private IReadOnlyList<int> Ports => [.. silos.Select(s => s.MqttPort)];
 
     private TimeSpan ServerCpu() => silos.Aggregate(TimeSpan.Zero, (sum, s) => sum + s.CpuTime);
+
+    private async Task<double> LiveBytes()
+    {
+        var live = 0.0;
+        foreach (var silo in silos)
+        {
+            live += (await silo.CollectGarbage()).LiveBytes;
+        }
+
+        return live;
+    }
 
     private double RssBytes() => silos.Sum(s => (double)ProcessFigures.RssBytes(s.ProcessId));
 
@@ -63,11 +75,17 @@ public sealed class FleetRun(IReadOnlyList<BenchBrain> silos, FleetPlan plan, in
     /// </summary>
     public async Task<FleetFigures> Steady(string scenario, int terminals, double rate, TimeSpan warm, TimeSpan measure, int window = 1, bool flat = false)
     {
+        // Memory per terminal two ways: the RSS growth while connecting (what the machine gives, GC budgets
+        // included), and the growth of the RSS and of the live heap between two full collections.
         var rssBefore = RssBytes();
+        var liveBefore = await LiveBytes();
+        var collectedBefore = RssBytes();
         var (workers, order) = await Connect(terminals, rate, window);
         await using var stop = new Workers(workers);
         await Settle();
         var rssConnected = RssBytes();
+        var liveConnected = await LiveBytes();
+        var collectedConnected = RssBytes();
 
         // The same terminals connected and subscribed, not counting: what holding them costs, once the work of
         // planning the orders and checking the credentials is done.
@@ -110,7 +128,7 @@ public sealed class FleetRun(IReadOnlyList<BenchBrain> silos, FleetPlan plan, in
         return new FleetFigures(scenario, terminals, silos.Count, flat ? double.NaN : terminals * rate, cpu * 100, rssMeasured / (1 << 20),
             (rssConnected - rssBefore) / terminals / 1024, LatencyHistogram.Percentile(latency, 0.5), LatencyHistogram.Percentile(latency, 0.99),
             applied, Percentile(api, 0.5), Percentile(api, 0.99), api.Count > 0 ? api.Max() : double.NaN, exact, drops, publisherCpu * 100,
-            idleCpu * 100, note);
+            idleCpu * 100, note, (collectedConnected - collectedBefore) / terminals / 1024, (liveConnected - liveBefore) / terminals / 1024);
     }
 
     /// <summary>

@@ -91,10 +91,14 @@ public sealed partial class DemoTests
             Assert.Equal($"http://127.0.0.1:{port}/", shown.Groups["url"].Value);
             var key = shown.Groups["key"].Value;
             Assert.Equal("demo-admin-key", key);
-            lock (lines)
+            // Printed two lines after the ready line, which may be read first.
+            await Eventually.True(() =>
             {
-                Assert.Contains(lines, l => l.Contains($"export IB_KEY={key}", StringComparison.Ordinal));
-            }
+                lock (lines)
+                {
+                    return lines.Any(l => l.Contains($"export IB_KEY={key}", StringComparison.Ordinal));
+                }
+            }, "the demo prints the export line for curl and brain", TimeSpan.FromSeconds(30));
 
             using var http = new HttpClient { BaseAddress = new Uri(shown.Groups["url"].Value) };
             using (var refused = await http.GetAsync("api/cockpit"))
