@@ -58,14 +58,21 @@ public sealed class FleetRun(IReadOnlyList<BenchBrain> silos, FleetPlan plan, in
     }
 
     /// <summary>Starts the workers for the first <paramref name="terminals"/> terminals and waits until all are connected.</summary>
-    private async Task<(List<WorkerProcess> Workers, string Order)> Connect(int terminals, double rate, int window)
+    private async Task<(List<WorkerProcess> Workers, string Order)> Connect(int terminals, double rate, int window, string? planned = null)
     {
-        var order = $"F-{Interlocked.Increment(ref _runs):000}";
-        await plan.PlanOrders(Http, order);
+        var order = planned ?? await PlanOrders();
         var specs = plan.Specs(terminals, order, Ports);
         var workers = specs.Chunk(perWorker).Select(chunk => WorkerProcess.Start(new WorkerSpec(chunk, rate, window, 2_000))).ToList();
         await Until(() => workers.Sum(w => w.Status("connected")) >= terminals, TimeSpan.FromMinutes(10), $"{terminals:N0} terminals connected");
         return (workers, order);
+    }
+
+    /// <summary>Each firm's order of this run, planned: its name.</summary>
+    private async Task<string> PlanOrders()
+    {
+        var order = $"F-{Interlocked.Increment(ref _runs):000}";
+        await plan.PlanOrders(Http, order);
+        return order;
     }
 
     /// <summary>
@@ -76,11 +83,14 @@ public sealed class FleetRun(IReadOnlyList<BenchBrain> silos, FleetPlan plan, in
     public async Task<FleetFigures> Steady(string scenario, int terminals, double rate, TimeSpan warm, TimeSpan measure, int window = 1, bool flat = false)
     {
         // Memory per terminal two ways: the RSS growth while connecting (what the machine gives, GC budgets
-        // included), and the growth of the RSS and of the live heap between two full collections.
+        // included), and the growth of the RSS and of the live heap between two full collections. The orders
+        // are planned before (an active order's memory is the ingest bench's figure), so both are what a
+        // terminal costs: its connection, its session and subscriptions, its record in its firm's grain.
+        var planned = await PlanOrders();
         var rssBefore = RssBytes();
         var liveBefore = await LiveBytes();
         var collectedBefore = RssBytes();
-        var (workers, order) = await Connect(terminals, rate, window);
+        var (workers, order) = await Connect(terminals, rate, window, planned);
         await using var stop = new Workers(workers);
         await Settle();
         var rssConnected = RssBytes();
