@@ -38,13 +38,31 @@ public sealed class TerminalRecord
 
     private List<PieceTally> _tallies = [];
 
-    // Where each (day, order, step) is in Tallies; not stored, made again when needed. A terminal that counts for
-    // many orders a day would otherwise be searched from end to end at every report of each of them.
+    // Where each (day, order, step) is in Tallies once there are more than a few; not stored, made again when needed.
+    // A terminal that counts for many orders a day would otherwise be searched from end to end at every report of
+    // each of them; most terminals have one or two tallies, searched faster than an index (and an index costs a
+    // few hundred bytes a terminal: a heap dump at 2,000 terminals counted one for each).
+    private const int SearchedUpTo = 8;
     private Dictionary<(DateOnly Date, string Order, string Step), int>? _tallyAt;
 
     /// <summary>The position of the terminal's tally of that day, order and step, or -1.</summary>
     public int TallyOf(DateOnly date, string order, string step)
     {
+        if (_tallies.Count <= SearchedUpTo)
+        {
+            _tallyAt = null;
+            for (var i = _tallies.Count - 1; i >= 0; i--)
+            {
+                var tally = _tallies[i];
+                if (tally.Date == date && tally.Order == order && tally.Step == step)
+                {
+                    return i;
+                }
+            }
+
+            return -1;
+        }
+
         if (_tallyAt is null || _tallyAt.Count != _tallies.Count)
         {
             _tallyAt = new Dictionary<(DateOnly, string, string), int>(_tallies.Count);
