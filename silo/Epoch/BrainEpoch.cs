@@ -111,7 +111,18 @@ public sealed class BrainEpoch(IEpochStore store, ClusterIdentity identity, Inge
     /// Before any service stops: the other silos of a cluster may see this one dead before its grains have
     /// saved, and read this mark to tell a clean stop from a loss (<see cref="Cluster.SiloLossWatch"/>).
     /// </summary>
-    public Task StoppingAsync(CancellationToken cancellationToken) => store.MarkStopping(identity.SiloName);
+    public async Task StoppingAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            await store.MarkStopping(identity.SiloName);
+        }
+        catch (Exception e)
+        {
+            // The stop goes on: the other silos then see "running" and answer this stop as a loss, with a new epoch.
+            logger.LogWarning("This silo's stop could not be marked in the epoch store ({Error}); the others will begin a new epoch", e.Message);
+        }
+    }
 
     public Task StopAsync(CancellationToken cancellationToken) => store.MarkCleanStop(identity.SiloName);
 
