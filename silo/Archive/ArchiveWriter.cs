@@ -342,13 +342,13 @@ public sealed class ArchiveWriter(
         switch (item.Kind)
         {
             case ArchiveKind.Readings:
-                var chunk = (QueuedReading[])item.Payload;
+                var readings = (IReadOnlyList<Reading>)item.Payload;
                 var now = time.GetUtcNow();
                 var oldest = new DateTimeOffset(KeepFrom(DateOnly.FromDateTime(now.UtcDateTime)).ToDateTime(TimeOnly.MinValue), TimeSpan.Zero);
                 var latest = now.AddDays(_options.PartitionsAhead);
-                for (var i = item.Start; i < item.Start + item.Count; i++)
+                for (var i = 0; i < readings.Count; i++)
                 {
-                    var reading = chunk[i];
+                    var reading = readings[i];
                     if (reading.Ts < oldest || reading.Ts > latest)
                     {
                         // Older than the retention, or from a terminal whose clock is days ahead: no day keeps it.
@@ -356,10 +356,9 @@ public sealed class ArchiveWriter(
                         continue;
                     }
 
-                    batch.Readings.Add((item.Enterprise, item.Key!, reading.ToReading()));
+                    batch.Readings.Add((item.Enterprise, item.Key!, reading));
                 }
 
-                archive.TakenFromChunk(item);
                 break;
             case ArchiveKind.Status:
                 batch.Statuses.Add((item.Enterprise, (TerminalStatus)item.Payload));

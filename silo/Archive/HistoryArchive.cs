@@ -34,11 +34,8 @@ public enum ArchiveKind : byte
     Bundle,
 }
 
-/// <summary>
-/// One queued record; for readings, <see cref="Count"/> of them from slot <see cref="Start"/> of a chunk of
-/// <see cref="QueuedReading"/> (the payload), all of one order (the key); otherwise one record.
-/// </summary>
-public readonly record struct ArchiveItem(ArchiveKind Kind, string Enterprise, string? Key, object Payload, long QueuedAt, int Count, int Start = 0);
+/// <summary>One queued record; <see cref="Count"/> readings for a batch of readings, otherwise one.</summary>
+public readonly record struct ArchiveItem(ArchiveKind Kind, string Enterprise, string? Key, object Payload, long QueuedAt, int Count);
 
 /// <summary>An enterprise's output on a district day as the archive keeps it.</summary>
 public sealed record ArchivedDay(string Enterprise, string? ChainNode, DateOnly Date, long Units, decimal Value, DateTimeOffset AsOf);
@@ -47,8 +44,6 @@ public sealed record ArchivedDay(string Enterprise, string? ChainNode, DateOnly 
 public sealed class HistoryArchive : IHistoryArchive
 {
     private readonly Channel<ArchiveItem> _queue = Channel.CreateUnbounded<ArchiveItem>(new UnboundedChannelOptions { SingleReader = true });
-    private readonly ReadingChunks _chunks = new();
-    private readonly Lock _chunksLock = new();
     private readonly HistoryMetrics _metrics;
     private readonly ILogger<HistoryArchive> _logger;
     private readonly long _capacity;
@@ -78,40 +73,9 @@ public sealed class HistoryArchive : IHistoryArchive
 
     public void Readings(string enterprise, string order, IReadOnlyList<Reading> readings)
     {
-        if (readings.Count == 0 || !Enabled || !Accepting)
+        if (readings.Count > 0)
         {
-            return;
-        }
-
-        var queuedAt = Stopwatch.GetTimestamp();
-        if (!Reserve(ArchiveKind.Readings, readings.Count, "queue-full"))
-        {
-            return;
-        }
-
-        lock (_chunksLock)
-        {
-            for (var from = 0; from < readings.Count;)
-            {
-                var (chunk, start, count) = _chunks.Append(readings, from);
-                if (!_queue.Writer.TryWrite(new ArchiveItem(ArchiveKind.Readings, enterprise, order, chunk, queuedAt, count, start)))
-                {
-                    Interlocked.Add(ref _queued, -(readings.Count - from));
-                    NotArchived(ArchiveKind.Readings, readings.Count - from, "stopped");
-                    return;
-                }
-
-                from += count;
-            }
-        }
-    }
-
-    /// <summary>The writer copied the readings of <paramref name="item"/> out of their chunk.</summary>
-    internal void TakenFromChunk(ArchiveItem item)
-    {
-        lock (_chunksLock)
-        {
-            _chunks.Taken((QueuedReading[])item.Payload, item.Start + item.Count);
+            Queue(new ArchiveItem(ArchiveKind.Readings, enterprise, order, readings, Stopwatch.GetTimestamp(), readings.Count));
         }
     }
 
@@ -142,34 +106,23 @@ public sealed class HistoryArchive : IHistoryArchive
             return;
         }
 
-        if (!Reserve(item.Kind, item.Count, "queue-full"))
+        if (Interlocked.Add(ref _queued, item.Count) > _capacity)
         {
+            Interlocked.Add(ref _queued, -item.Count);
+            NotArchived(item, "queue-full");
             return;
         }
 
         if (!_queue.Writer.TryWrite(item))
         {
             Interlocked.Add(ref _queued, -item.Count);
-            NotArchived(item.Kind, item.Count, "stopped");
+            NotArchived(item, "stopped");
         }
     }
 
-    /// <summary>Room in the queue for <paramref name="count"/> records, or false (and counted as not archived).</summary>
-    private bool Reserve(ArchiveKind kind, int count, string cause)
+    private void NotArchived(ArchiveItem item, string cause)
     {
-        if (Interlocked.Add(ref _queued, count) <= _capacity)
-        {
-            return true;
-        }
-
-        Interlocked.Add(ref _queued, -count);
-        NotArchived(kind, count, cause);
-        return false;
-    }
-
-    private void NotArchived(ArchiveKind kind, int count, string cause)
-    {
-        _metrics.Dropped(kind, count, cause);
+        _metrics.Dropped(item.Kind, item.Count, cause);
 
         // One warning a minute at most: a slow database under load would otherwise flood the log.
         var now = Environment.TickCount64;
