@@ -82,7 +82,18 @@ public sealed class PostgresHistoryStore : IHistoryStore
     private readonly Dictionary<CounterKey, Counter> _counters = [];
     private readonly HashSet<DateOnly> _partitions = [];
 
-    // The writer's buffers, kept from batch to batch (one writer writes at a time).
+    // The writer's buffers, kept from batch to batch (one writer writes at a time). A batch's counters run to
+    // thousands: made afresh, these collections were large objects every batch, and the ingest bench's silo ran
+    // twice the gen-2 collections with the archive on.
+    private readonly Dictionary<CounterKey, int> _slots = [];
+    private readonly List<CounterKey> _keys = [];
+    private readonly List<(DateOnly First, DateOnly Last)> _spans = [];
+    private readonly HashSet<DateOnly> _readingDays = [];
+    private readonly Dictionary<CounterKey, (DateOnly First, DateOnly Last)> _span = [];
+    private readonly Dictionary<CounterKey, Counter> _resolved = [];
+    private readonly List<CounterKey> _missing = [];
+    private Counter[] _batchCounters = [];
+    private long[] _highest = [];
     private readonly List<DateTime> _ts = [];
     private readonly List<long> _seqs = [];
     private readonly List<int> _ids = [];
@@ -167,10 +178,14 @@ public sealed class PostgresHistoryStore : IHistoryStore
         // as in an order's batch, takes the same slot without hashing), the days each counter counted on, the batch's days.
         var readings = batch.Readings;
         var slotOf = readings.Count <= _slotOf.Length ? _slotOf : _slotOf = new int[readings.Count];
-        var slots = new Dictionary<CounterKey, int>();
-        var keys = new List<CounterKey>();
-        var spans = new List<(DateOnly First, DateOnly Last)>();
-        var readingDays = new HashSet<DateOnly>();
+        var slots = _slots;
+        var keys = _keys;
+        var spans = _spans;
+        var readingDays = _readingDays;
+        slots.Clear();
+        keys.Clear();
+        spans.Clear();
+        readingDays.Clear();
         var previous = -1;
         var lastDay = DateOnly.MinValue;
         for (var i = 0; i < readings.Count; i++)
@@ -226,8 +241,8 @@ public sealed class PostgresHistoryStore : IHistoryStore
             // is not archived on any of the counter's days. Two batches of one order are applied concurrently, so a
             // counter's readings may reach the archive out of order: one newer than the archive but behind an earlier
             // one of this batch is inserted as it is too, unless this batch holds its (counter, seq) already.
-            var highest = new long[counters.Length];
-            for (var s = 0; s < counters.Length; s++)
+            var highest = _highest.Length >= keys.Count ? _highest : _highest = new long[keys.Count];
+            for (var s = 0; s < keys.Count; s++)
             {
                 highest[s] = counters[s].MaxSeq;
             }
@@ -291,7 +306,7 @@ public sealed class PostgresHistoryStore : IHistoryStore
                 await WriteResent(connection, resent, cancellationToken);
             }
 
-            for (var s = 0; s < counters.Length; s++)
+            for (var s = 0; s < keys.Count; s++)
             {
                 counters[s] = counters[s] with { MaxSeq = highest[s] };
             }
@@ -372,12 +387,12 @@ public sealed class PostgresHistoryStore : IHistoryStore
         // Only ids that were committed are remembered.
         if (counters is not null)
         {
-            if (_counters.Count + counters.Length > MaxCachedCounters)
+            if (_counters.Count + keys.Count > MaxCachedCounters)
             {
                 _counters.Clear();
             }
 
-            for (var s = 0; s < counters.Length; s++)
+            for (var s = 0; s < keys.Count; s++)
             {
                 _counters[keys[s]] = counters[s];
             }
@@ -527,14 +542,17 @@ public sealed class PostgresHistoryStore : IHistoryStore
     private async Task<Counter[]> CounterIds(NpgsqlConnection connection,
         List<CounterKey> keys, List<(DateOnly First, DateOnly Last)> spans, CancellationToken cancellationToken)
     {
-        var span = new Dictionary<CounterKey, (DateOnly First, DateOnly Last)>(keys.Count);
+        var span = _span;
+        span.Clear();
         for (var s = 0; s < keys.Count; s++)
         {
             span[keys[s]] = spans[s];
         }
 
-        var resolved = new Dictionary<CounterKey, Counter>(span.Count);
-        var missing = new List<CounterKey>();
+        var resolved = _resolved;
+        var missing = _missing;
+        resolved.Clear();
+        missing.Clear();
         foreach (var (key, _) in span)
         {
             if (_counters.TryGetValue(key, out var counter))
@@ -605,7 +623,8 @@ public sealed class PostgresHistoryStore : IHistoryStore
         }
 
         await HighestSeqs(connection, resolved, cancellationToken);
-        var counters = new Counter[keys.Count];
+        // Holds the batch's keys.Count counters (and may be longer).
+        var counters = _batchCounters.Length >= keys.Count ? _batchCounters : _batchCounters = new Counter[keys.Count];
         for (var s = 0; s < keys.Count; s++)
         {
             counters[s] = resolved[keys[s]];
