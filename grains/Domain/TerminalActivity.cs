@@ -50,7 +50,6 @@ public sealed class TerminalRecord
     {
         if (_tallies.Count <= SearchedUpTo)
         {
-            _tallyAt = null;
             for (var i = _tallies.Count - 1; i >= 0; i--)
             {
                 var tally = _tallies[i];

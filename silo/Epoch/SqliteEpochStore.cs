@@ -12,7 +12,7 @@ public sealed class SqliteEpochStore(SqliteStore store) : IEpochStore
     public async Task<(string Epoch, bool Renewed)> Begin(string silo, string candidate)
     {
         var stored = await store.GetSetting(EpochKey);
-        var clean = await store.GetSetting(CleanKey) == "true";
+        var clean = await RunOf(silo) == SiloRun.Clean;
         var renewed = !clean || stored is null;
         var epoch = renewed ? EpochClock.After(stored, candidate) : stored!;
         if (renewed)
