@@ -110,6 +110,7 @@ public sealed class EmbeddedBroker(
 
     private async Task OnConnect(ValidatingConnectionEventArgs e)
     {
+        ConnectionTrim.PropertiesWriter(e.ChannelAdapter.PacketFormatterAdapter, logger);
         if (e.ClientId is { } id && id.Length > options.Value.MaxClientIdLength)
         {
             Refuse(e, MqttConnectReasonCode.ClientIdentifierNotValid, "client-id-too-long");

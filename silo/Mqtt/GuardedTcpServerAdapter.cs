@@ -116,6 +116,7 @@ public sealed class GuardedTcpServerAdapter(
             var channel = new MqttTcpChannel(stream, socket.LocalEndPoint, socket.RemoteEndPoint, null);
             var formatter = new MqttPacketFormatterAdapter(new MqttBufferWriter(_options.WriterBufferSize, _options.WriterBufferSizeMax));
             using var adapter = new MqttChannelAdapter(channel, formatter, _mqttLogger);
+            ConnectionTrim.SendLock(adapter, logger);
             adapter.AllowPacketFragmentation = _options.DefaultEndpointOptions.AllowPacketFragmentation;
             await handler(adapter);
         }
