@@ -261,7 +261,9 @@ public sealed class MqttTerminal : IAsyncDisposable
         catch (Exception e) when (e is MqttCommunicationException or OperationCanceledException or ObjectDisposedException)
         {
         }
-
-        Client.Dispose();
+        finally
+        {
+            Client.Dispose();
+        }
     }
 }
