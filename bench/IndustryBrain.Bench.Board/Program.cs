@@ -32,13 +32,12 @@ var brain = await Brain.Start(new BrainOptions { AdminKey = Key, StoragePath = s
 
 using var http = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = 64 }) { BaseAddress = new Uri($"http://127.0.0.1:{brain.HttpPort}/"), Timeout = TimeSpan.FromMinutes(2) };
 http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", Key);
-var publishers = new List<IMqttClient>();
+var publishers = new List<MqttTerminal>();
 for (var i = 0; i < 8; i++)
 {
-    var client = new MqttClientFactory().CreateMqttClient();
-    await client.ConnectAsync(new MqttClientOptionsBuilder().WithTcpServer("127.0.0.1", brain.MqttPort)
-        .WithProtocolVersion(MQTTnet.Formatter.MqttProtocolVersion.V500).WithClientId($"bench-board-{i}").Build());
-    publishers.Add(client);
+    // MQTTnet's default timeout, as these publishers always had: a publish waits that long for its PUBACK.
+    var id = $"bench-board-{i}";
+    publishers.Add(await MqttTerminal.ConnectWith(brain.MqttPort, Firm, id, o => o.WithClientId(id).WithTimeout(TimeSpan.FromSeconds(100))));
 }
 
 Console.WriteLine($"board benchmark: {Environment.ProcessorCount} cores, one firm, {orders} orders x {steps.Length} steps, {terminals} terminals, silo in this process");
@@ -59,7 +58,7 @@ var seq = new long[terminals];
 var good = new long[terminals];
 for (var t = 0; t < terminals; t++)
 {
-    await publishers[t % publishers.Count].PublishAsync(new MqttApplicationMessageBuilder().WithTopic($"ib/{Firm}/{Terminal(t)}/status")
+    await publishers[t % publishers.Count].Client.PublishAsync(new MqttApplicationMessageBuilder().WithTopic($"ib/{Firm}/{Terminal(t)}/status")
         .WithPayload("""{"state":"running","seq":1}""").WithRetainFlag().WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce).Build());
 }
 
@@ -85,9 +84,9 @@ if (loadRate > 0)
     await load;
 }
 
-foreach (var client in publishers)
+foreach (var publisher in publishers)
 {
-    await client.DisconnectAsync();
+    await publisher.DisposeAsync();
 }
 
 await brain.DisposeAsync();
@@ -104,7 +103,7 @@ Task Count(int t, long more)
     good[t] += more;
     var mine = Enumerable.Range(0, orders).Where(o => o % terminals == t % orders || o % terminals == t).Distinct()
         .Select(o => new { order = Order(o), step = steps[t % steps.Length], seq = seq[t], good = good[t], scrap = 0 });
-    return publishers[t % publishers.Count].PublishAsync(new MqttApplicationMessageBuilder().WithTopic($"ib/{Firm}/{Terminal(t)}/count")
+    return publishers[t % publishers.Count].Client.PublishAsync(new MqttApplicationMessageBuilder().WithTopic($"ib/{Firm}/{Terminal(t)}/count")
         .WithPayload(JsonSerializer.Serialize(mine)).WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce).Build());
 }
 

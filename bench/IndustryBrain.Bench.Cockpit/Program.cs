@@ -35,13 +35,12 @@ var brain = await Brain.Start(new BrainOptions { AdminKey = Key, StoragePath = s
 
 using var http = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = 64 }) { BaseAddress = new Uri($"http://127.0.0.1:{brain.HttpPort}/"), Timeout = TimeSpan.FromMinutes(2) };
 http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", Key);
-var publishers = new List<IMqttClient>();
+var publishers = new List<MqttTerminal>();
 for (var i = 0; i < 8; i++)
 {
-    var client = new MqttClientFactory().CreateMqttClient();
-    await client.ConnectAsync(new MqttClientOptionsBuilder().WithTcpServer("127.0.0.1", brain.MqttPort)
-        .WithProtocolVersion(MQTTnet.Formatter.MqttProtocolVersion.V500).WithClientId($"bench-cockpit-{i}").Build());
-    publishers.Add(client);
+    // MQTTnet's default timeout, as these publishers always had: a publish waits that long for its PUBACK.
+    var id = $"bench-cockpit-{i}";
+    publishers.Add(await MqttTerminal.ConnectWith(brain.MqttPort, "bench", id, o => o.WithClientId(id).WithTimeout(TimeSpan.FromSeconds(100))));
 }
 
 Console.WriteLine($"cockpit benchmark: {Environment.ProcessorCount} cores, {ordersPer} orders per enterprise, {requests} requests per size, silo in this process");
@@ -100,9 +99,9 @@ if (loadRate > 0)
         + $"   under load: {rate:N0} readings/s published, {(long)health["ingest"]!["pending"]!:N0} waiting in the ingest");
 }
 
-foreach (var client in publishers)
+foreach (var publisher in publishers)
 {
-    await client.DisconnectAsync();
+    await publisher.DisposeAsync();
 }
 
 await brain.DisposeAsync();
@@ -132,8 +131,8 @@ async Task Plan(string enterprise, string order)
     answer.EnsureSuccessStatusCode();
 }
 
-Task Publish(IMqttClient client, string enterprise, IEnumerable<(string Order, long Seq, long Good)> readings) =>
-    client.PublishAsync(new MqttApplicationMessageBuilder()
+Task Publish(MqttTerminal publisher, string enterprise, IEnumerable<(string Order, long Seq, long Good)> readings) =>
+    publisher.Client.PublishAsync(new MqttApplicationMessageBuilder()
         .WithTopic($"ib/{enterprise}/T1/count")
         .WithPayload(JsonSerializer.Serialize(readings.Select(r => new { order = r.Order, step = "pack", seq = r.Seq, good = r.Good })))
         .WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce)

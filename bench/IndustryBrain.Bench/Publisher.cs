@@ -2,7 +2,6 @@ using System.Buffers;
 using System.Buffers.Text;
 using System.Diagnostics;
 using MQTTnet;
-using MQTTnet.Formatter;
 using MQTTnet.Protocol;
 
 namespace IndustryBrain.Bench;
@@ -22,23 +21,16 @@ public static class Publisher
     /// <summary>Connects every connection first, then starts <paramref name="clock"/> at the first publish.</summary>
     public static async Task<Published> Run(int port, Terminals terminals, int readingsPerMessage, string clientPrefix, Stopwatch clock)
     {
-        var factory = new MqttClientFactory();
-        var clients = new IMqttClient[terminals.Connections];
+        var clients = new MqttTerminal[terminals.Connections];
         try
         {
-            await Parallel.ForAsync(0, clients.Length, async (c, ct) =>
+            await Parallel.ForAsync(0, clients.Length, async (c, _) =>
             {
-                var client = factory.CreateMqttClient();
-                var options = new MqttClientOptionsBuilder()
-                    .WithTcpServer("127.0.0.1", port)
-                    .WithProtocolVersion(MqttProtocolVersion.V500)
-                    .WithClientId($"{clientPrefix}-{c:000}")
-                    .WithCleanStart()
+                var id = $"{clientPrefix}-{c:000}";
+                clients[c] = await MqttTerminal.ConnectWith(port, clientPrefix, id, options => options
+                    .WithClientId(id)
                     .WithKeepAlivePeriod(TimeSpan.FromSeconds(60))
-                    .WithTimeout(TimeSpan.FromSeconds(120))
-                    .Build();
-                await client.ConnectAsync(options, ct);
-                clients[c] = client;
+                    .WithTimeout(TimeSpan.FromSeconds(120)));
             });
 
             long messages = 0, readings = 0, refused = 0;
@@ -76,7 +68,7 @@ public static class Publisher
                         .WithPayloadSegment(new ReadOnlyMemory<byte>(buffer, 0, length))
                         .WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce)
                         .Build();
-                    var result = await clients[lane.Connection].PublishAsync(message);
+                    var result = await clients[lane.Connection].Client.PublishAsync(message);
                     if (result.ReasonCode is not (MqttClientPublishReasonCode.Success or MqttClientPublishReasonCode.NoMatchingSubscribers))
                     {
                         laneRefused++;
@@ -106,14 +98,12 @@ public static class Publisher
                 {
                     try
                     {
-                        await client.DisconnectAsync();
+                        await client.DisposeAsync();
                     }
                     catch (Exception)
                     {
                         // Best effort: the broker may already be gone.
                     }
-
-                    client.Dispose();
                 }
             }
         }

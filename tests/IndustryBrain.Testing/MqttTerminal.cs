@@ -12,25 +12,38 @@ public sealed record Received(string Topic, string Payload, bool Retain);
 
 /// <summary>
 /// A factory terminal (or an intruder): a real MQTTnet client over TCP to the brain's broker, publishing on its
-/// <c>ib/{enterprise}/{terminal}/</c> topics and keeping what it receives for the test to read.
+/// <c>ib/{enterprise}/{terminal}/</c> topics and keeping what it receives for the test to read. Every test and
+/// benchmark opens its MQTT clients here.
 /// </summary>
 public sealed class MqttTerminal : IAsyncDisposable
 {
     private readonly Channel<Received> _received = Channel.CreateUnbounded<Received>();
-    private readonly TaskCompletionSource<MqttClientDisconnectedEventArgs> _dropped = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly int _port;
+    private readonly Func<MqttClientOptionsBuilder, MqttClientOptionsBuilder> _shape;
+    private TaskCompletionSource<MqttClientDisconnectedEventArgs> _dropped = NewDropped();
+    private volatile bool _stalled;
 
-    private MqttTerminal(IMqttClient client, string enterprise, string terminal)
+    private MqttTerminal(int port, string enterprise, string terminal, Func<MqttClientOptionsBuilder, MqttClientOptionsBuilder> shape)
     {
-        Client = client;
+        _port = port;
+        _shape = shape;
+        Client = new MqttClientFactory().CreateMqttClient();
         Enterprise = enterprise;
         Terminal = terminal;
-        client.ApplicationMessageReceivedAsync += e =>
+        Client.ApplicationMessageReceivedAsync += e =>
         {
             var message = e.ApplicationMessage;
-            _received.Writer.TryWrite(new Received(message.Topic, message.ConvertPayloadToString() ?? "", message.Retain));
+            if (_stalled)
+            {
+                e.AutoAcknowledge = false;
+            }
+
+            var received = new Received(message.Topic, message.ConvertPayloadToString() ?? "", message.Retain);
+            _received.Writer.TryWrite(received);
+            OnReceived?.Invoke(received);
             return Task.CompletedTask;
         };
-        client.DisconnectedAsync += e =>
+        Client.DisconnectedAsync += e =>
         {
             _dropped.TrySetResult(e);
             return Task.CompletedTask;
@@ -39,84 +52,118 @@ public sealed class MqttTerminal : IAsyncDisposable
 
     public IMqttClient Client { get; }
 
-    /// <summary>What the broker answered to CONNECT.</summary>
+    /// <summary>What the broker answered to the latest CONNECT.</summary>
     public MqttClientConnectResult Result { get; private set; } = null!;
 
     public string Enterprise { get; }
 
     public string Terminal { get; }
 
-    public string CountTopic => $"ib/{Enterprise}/{Terminal}/count";
+    public string CountTopic => Topic(Enterprise, Terminal, "count");
 
-    public string StatusTopic => $"ib/{Enterprise}/{Terminal}/status";
+    public string StatusTopic => Topic(Enterprise, Terminal, "status");
 
-    public string RejectTopic => $"ib/{Enterprise}/{Terminal}/reject";
+    public string RejectTopic => Topic(Enterprise, Terminal, "reject");
 
     public bool IsConnected => Client.IsConnected;
 
     /// <summary>Whether the broker accepted the connection and it is still open.</summary>
     public bool Connected => Result.ResultCode == MqttClientConnectResultCode.Success && Client.IsConnected;
 
-    /// <summary>Completes when the broker closes the connection.</summary>
+    /// <summary>Completes when the broker closes the connection (after <see cref="Reconnect"/>, the new one).</summary>
     public Task<MqttClientDisconnectedEventArgs> Dropped => _dropped.Task;
 
-    /// <summary>Connects as the contract asks a terminal to: MQTT 5 by default, with a retained Last Will of offline.</summary>
-    public static async Task<MqttTerminal> Connect(int port, string enterprise, string terminal,
-        MqttProtocolVersion version = MqttProtocolVersion.V500, bool lastWill = true)
-    {
-        var client = new MqttClientFactory().CreateMqttClient();
-        var connected = new MqttTerminal(client, enterprise, terminal);
-        var options = new MqttClientOptionsBuilder()
-            .WithTcpServer("127.0.0.1", port)
-            .WithProtocolVersion(version)
-            .WithClientId($"{enterprise}.{terminal}.{Guid.NewGuid():N}")
-            .WithCleanStart(true)
-            .WithTimeout(TimeSpan.FromSeconds(30));
-        if (lastWill)
-        {
-            options = options
-                .WithWillTopic(connected.StatusTopic)
-                .WithWillPayload("""{"state":"offline"}""")
-                .WithWillRetain(true)
-                .WithWillQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce);
-        }
+    /// <summary>
+    /// Called with each message as it arrives (it is also kept for <see cref="Next"/>), on the client's receive loop:
+    /// whatever waits on the broker, such as publishing, belongs on another task.
+    /// </summary>
+    public Action<Received>? OnReceived { get; set; }
 
-        return await connected.Open(options);
-    }
+    /// <summary>Connects as the contract asks a terminal to: MQTT 5 by default, with a retained Last Will of offline.</summary>
+    public static Task<MqttTerminal> Connect(int port, string enterprise, string terminal,
+        MqttProtocolVersion version = MqttProtocolVersion.V500, bool lastWill = true) =>
+        ConnectWith(port, enterprise, terminal, options =>
+        {
+            options.WithProtocolVersion(version);
+            return lastWill
+                ? options
+                    .WithWillTopic(Topic(enterprise, terminal, "status"))
+                    .WithWillPayload("""{"state":"offline"}""")
+                    .WithWillRetain(true)
+                    .WithWillQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce)
+                : options;
+        });
 
     /// <summary>Connects with a username and password (none when null), MQTT 5, no Last Will: the security tests' client.</summary>
-    public static async Task<MqttTerminal> ConnectAs(int port, string? username, string? password, string? clientId = null)
+    public static Task<MqttTerminal> ConnectAs(int port, string? username, string? password, string? clientId = null)
     {
-        var client = new MqttClientFactory().CreateMqttClient();
         var parts = username?.Split('/', 2);
-        var connected = new MqttTerminal(client, parts?[0] ?? "", parts is { Length: 2 } ? parts[1] : "");
-        var options = new MqttClientOptionsBuilder()
-            .WithTcpServer("127.0.0.1", port)
-            .WithProtocolVersion(MqttProtocolVersion.V500)
-            .WithClientId(clientId ?? "t-" + Guid.NewGuid().ToString("N"))
-            .WithCleanStart()
-            .WithTimeout(TimeSpan.FromSeconds(30));
-        if (username is not null)
+        return ConnectWith(port, parts?[0] ?? "", parts is { Length: 2 } ? parts[1] : "", options =>
         {
-            options.WithCredentials(username, password);
-        }
-
-        return await connected.Open(options);
+            options.WithClientId(clientId ?? "t-" + Guid.NewGuid().ToString("N"));
+            return username is null ? options : options.WithCredentials(username, password);
+        });
     }
 
-    private async Task<MqttTerminal> Open(MqttClientOptionsBuilder options)
+    /// <summary>
+    /// Connects to the broker on loopback <paramref name="port"/> with the defaults (MQTT 5, clean start, a fresh client
+    /// id, 30 s timeout) as <paramref name="shape"/> changes them: MQTT 3.1.1, clean session off, a fixed client id,
+    /// credentials, a receive maximum, a Last Will. The broker's answer is in <see cref="Result"/>.
+    /// </summary>
+    public static async Task<MqttTerminal> ConnectWith(int port, string enterprise, string terminal,
+        Func<MqttClientOptionsBuilder, MqttClientOptionsBuilder> shape)
     {
+        var connected = new MqttTerminal(port, enterprise, terminal, shape);
         try
         {
-            Result = await Client.ConnectAsync(options.Build());
-            return this;
+            connected.Result = await connected.Client.ConnectAsync(connected.Options());
+            return connected;
         }
         catch
         {
-            Client.Dispose();
+            connected.Client.Dispose();
             throw;
         }
     }
+
+    /// <summary>
+    /// Connects again after the connection was lost, shaped as at first (a client id the shape makes afresh is fresh
+    /// again). Subscriptions of a clean start are gone: subscribe again.
+    /// </summary>
+    public async Task Reconnect()
+    {
+        if (_dropped.Task.IsCompleted)
+        {
+            _dropped = NewDropped();
+        }
+
+        Result = await Client.ConnectAsync(Options());
+    }
+
+    /// <summary>Stops acknowledging what it receives, as a stalled subscriber does: the broker queues what follows for it, up to its limit.</summary>
+    public void Stall() => _stalled = true;
+
+    /// <summary>Disconnects cleanly (so no Last Will), if connected; <see cref="Reconnect"/> opens it again.</summary>
+    public async Task Leave()
+    {
+        if (Client.IsConnected)
+        {
+            await Client.DisconnectAsync();
+        }
+    }
+
+    private MqttClientOptions Options() => _shape(new MqttClientOptionsBuilder()
+            .WithTcpServer("127.0.0.1", _port)
+            .WithProtocolVersion(MqttProtocolVersion.V500)
+            .WithClientId($"{Enterprise}.{Terminal}.{Guid.NewGuid():N}")
+            .WithCleanStart(true)
+            .WithTimeout(TimeSpan.FromSeconds(30)))
+        .Build();
+
+    private static string Topic(string enterprise, string terminal, string leaf) => $"ib/{enterprise}/{terminal}/{leaf}";
+
+    private static TaskCompletionSource<MqttClientDisconnectedEventArgs> NewDropped() =>
+        new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     /// <summary>Subscribes; fails unless the broker granted the subscription.</summary>
     public async Task Subscribe(string topicFilter)
@@ -207,17 +254,16 @@ public sealed class MqttTerminal : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        if (Client.IsConnected)
+        try
         {
-            try
-            {
-                await Client.DisconnectAsync();
-            }
-            catch (Exception e) when (e is MqttCommunicationException or OperationCanceledException or ObjectDisposedException)
-            {
-            }
+            await Leave();
         }
-
-        Client.Dispose();
+        catch (Exception e) when (e is MqttCommunicationException or OperationCanceledException or ObjectDisposedException)
+        {
+        }
+        finally
+        {
+            Client.Dispose();
+        }
     }
 }

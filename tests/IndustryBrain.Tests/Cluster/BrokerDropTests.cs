@@ -6,8 +6,6 @@ using System.Net.Http.Json;
 using System.Text.Json;
 using IndustryBrain.Silo.Mqtt;
 using IndustryBrain.Tests.Infrastructure;
-using MQTTnet;
-using MQTTnet.Formatter;
 using Xunit.Abstractions;
 
 namespace IndustryBrain.Tests.Cluster;
@@ -85,18 +83,12 @@ public sealed class BrokerDropTests(ITestOutputHelper output)
             await using var terminals = await CountingTerminals.Connect(mqttPort, "drops", 1, 1, ["O1"], ["polish"]);
 
             // Someone's subscriber that takes one message and never acknowledges it: the broker queues 20 for it, then drops.
-            using var stalled = new MqttClientFactory().CreateMqttClient();
-            stalled.ApplicationMessageReceivedAsync += e =>
-            {
-                e.AutoAcknowledge = false;
-                return Task.CompletedTask;
-            };
-            await stalled.ConnectAsync(new MqttClientOptionsBuilder().WithTcpServer("127.0.0.1", mqttPort)
-                .WithProtocolVersion(MqttProtocolVersion.V500).WithReceiveMaximum(1).WithCleanStart(true).Build());
-            await stalled.SubscribeAsync("ib/+/+/count", MQTTnet.Protocol.MqttQualityOfServiceLevel.AtLeastOnce);
+            await using var stalled = await MqttTerminal.ConnectWith(mqttPort, "someone", "stalled", options => options.WithReceiveMaximum(1));
+            stalled.Stall();
+            await stalled.TrySubscribe("ib/+/+/count");
 
             await terminals.Run(200, TimeSpan.Zero);
-            await stalled.DisconnectAsync();
+            await stalled.Leave();
 
             Assert.True(await Eventually.Holds(() => Task.FromResult(terminals.Resyncs > 0), TimeSpan.FromSeconds(60)),
                 "the terminals see a new epoch after the broker reported drops");

@@ -1,7 +1,5 @@
 using System.Collections.Concurrent;
 using System.Text.Json;
-using MQTTnet;
-using MQTTnet.Formatter;
 using MQTTnet.Protocol;
 
 namespace IndustryBrain.Tests.Cluster;
@@ -92,9 +90,9 @@ public sealed class CountingTerminals : IAsyncDisposable
 
     private sealed class Terminal(int mqttPort, string enterprise, string id, (string Order, string Step)[] keys) : IAsyncDisposable
     {
-        private readonly IMqttClient _client = new MqttClientFactory().CreateMqttClient();
         private readonly SemaphoreSlim _reconnect = new(1, 1);
         private readonly Random _random = new(HashCode.Combine(enterprise, id));
+        private MqttTerminal _mqtt = null!;
         private string? _epoch;
         private bool _disposed;
         private int _reconnections;
@@ -110,31 +108,18 @@ public sealed class CountingTerminals : IAsyncDisposable
 
         public int Reconnections => Volatile.Read(ref _reconnections);
 
-        private string Topic => $"ib/{enterprise}/{id}/count";
-
         public async Task Connect()
         {
-            _client.ApplicationMessageReceivedAsync += OnMessage;
-            _client.DisconnectedAsync += _ => _disposed ? Task.CompletedTask : Task.Run(Reconnect);
-            await Open();
-        }
-
-        private async Task Open()
-        {
-            var options = new MqttClientOptionsBuilder()
-                .WithTcpServer("127.0.0.1", mqttPort)
-                .WithProtocolVersion(MqttProtocolVersion.V500)
-                .WithClientId($"{enterprise}-{id}-{Guid.NewGuid():N}")
-                .WithCleanStart(true)
+            _mqtt = await MqttTerminal.ConnectWith(mqttPort, enterprise, id, options => options
+                .WithClientId($"{enterprise}-{id}-{Guid.NewGuid():N}") // a fresh one on each reconnect too
+                .WithTimeout(TimeSpan.FromSeconds(100)) // MQTTnet's default: how long a reading waits for its PUBACK before it is held
                 .WithWillTopic($"ib/{enterprise}/{id}/status")
                 .WithWillPayload("""{"state":"offline"}""")
                 .WithWillRetain(true)
-                .WithWillQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce)
-                .Build();
-            await _client.ConnectAsync(options);
-            await _client.SubscribeAsync(new MqttClientSubscribeOptionsBuilder()
-                .WithTopicFilter(f => f.WithTopic("ib/brain/state").WithAtLeastOnceQoS())
-                .Build());
+                .WithWillQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce));
+            _mqtt.OnReceived = OnMessage;
+            _mqtt.Client.DisconnectedAsync += _ => _disposed ? Task.CompletedTask : Task.Run(Reconnect);
+            await _mqtt.TrySubscribe("ib/brain/state");
         }
 
         private async Task Reconnect()
@@ -146,11 +131,12 @@ public sealed class CountingTerminals : IAsyncDisposable
 
             try
             {
-                while (!_disposed && !_client.IsConnected)
+                while (!_disposed && !_mqtt.IsConnected)
                 {
                     try
                     {
-                        await Open();
+                        await _mqtt.Reconnect();
+                        await _mqtt.TrySubscribe("ib/brain/state");
                     }
                     catch (Exception)
                     {
@@ -168,9 +154,9 @@ public sealed class CountingTerminals : IAsyncDisposable
             Interlocked.Increment(ref _reconnections);
         }
 
-        private Task OnMessage(MqttApplicationMessageReceivedEventArgs e)
+        private void OnMessage(Received message)
         {
-            using var state = JsonDocument.Parse(e.ApplicationMessage.Payload);
+            using var state = JsonDocument.Parse(message.Payload);
             if (state.RootElement.TryGetProperty("epoch", out var epoch) && epoch.GetString() is { } seen && seen != _epoch)
             {
                 var first = _epoch is null;
@@ -181,8 +167,6 @@ public sealed class CountingTerminals : IAsyncDisposable
                     _ = Task.Run(ResendAll); // not on the client's receive loop, which must stay free for PUBACKs
                 }
             }
-
-            return Task.CompletedTask;
         }
 
         public async Task Run(int readings, TimeSpan pause, CancellationToken cancellationToken)
@@ -213,20 +197,15 @@ public sealed class CountingTerminals : IAsyncDisposable
 
         private async Task Send((string Order, string Step) key, Count count)
         {
-            if (!_client.IsConnected)
+            if (!_mqtt.IsConnected)
             {
                 return; // held: sent on reconnecting
             }
 
             var payload = JsonSerializer.SerializeToUtf8Bytes(new { order = key.Order, step = key.Step, run = 0, seq = count.Seq, good = count.Good, scrap = count.Scrap });
-            var message = new MqttApplicationMessageBuilder()
-                .WithTopic(Topic)
-                .WithPayload(payload)
-                .WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce)
-                .Build();
             try
             {
-                await _client.PublishAsync(message);
+                await _mqtt.Publish(_mqtt.CountTopic, payload);
                 Interlocked.Increment(ref Published);
             }
             catch (Exception)
@@ -238,12 +217,7 @@ public sealed class CountingTerminals : IAsyncDisposable
         public async ValueTask DisposeAsync()
         {
             _disposed = true;
-            if (_client.IsConnected)
-            {
-                await _client.DisconnectAsync();
-            }
-
-            _client.Dispose();
+            await _mqtt.DisposeAsync();
         }
     }
 }

@@ -1,10 +1,7 @@
 using System.Net.Sockets;
-using System.Text;
 using System.Text.Json.Nodes;
-using System.Threading.Channels;
 using MQTTnet;
 using MQTTnet.Formatter;
-using MQTTnet.Protocol;
 
 namespace IndustryBrain.Tests.Security;
 
@@ -45,85 +42,25 @@ public sealed class MqttSessionLimitsTests(SessionLimitsSilo limits) : IClassFix
 {
     private SecuredSilo Silo => limits.Silo;
 
-    /// <summary>A persistent session as a 3.1.1 terminal keeps it (clean session off), counting what it receives.</summary>
-    private sealed class Persistent : IAsyncDisposable
-    {
-        private readonly TaskCompletionSource<MqttClientDisconnectedEventArgs> _dropped = new(TaskCreationOptions.RunContinuationsAsynchronously);
-
-        private Persistent(IMqttClient client, MqttClientConnectResult result)
-        {
-            Client = client;
-            Result = result;
-            client.ApplicationMessageReceivedAsync += e =>
-            {
-                Received.Writer.TryWrite(Encoding.UTF8.GetString(e.ApplicationMessage.Payload));
-                return Task.CompletedTask;
-            };
-            client.DisconnectedAsync += e =>
-            {
-                _dropped.TrySetResult(e);
-                return Task.CompletedTask;
-            };
-        }
-
-        public IMqttClient Client { get; }
-        public MqttClientConnectResult Result { get; }
-        public Channel<string> Received { get; } = Channel.CreateUnbounded<string>();
-        public Task<MqttClientDisconnectedEventArgs> Dropped => _dropped.Task;
-
-        public static async Task<Persistent> Connect(int port, string? username, string? password, string clientId)
-        {
-            var client = new MqttClientFactory().CreateMqttClient();
-            var options = new MqttClientOptionsBuilder()
-                .WithTcpServer("127.0.0.1", port)
-                .WithProtocolVersion(MqttProtocolVersion.V311)
-                .WithClientId(clientId)
-                .WithCleanSession(false)
-                .WithTimeout(TimeSpan.FromSeconds(30));
-            if (username is not null)
-            {
-                options.WithCredentials(username, password);
-            }
-
-            return new Persistent(client, await client.ConnectAsync(options.Build()));
-        }
-
-        public async Task Leave()
-        {
-            if (Client.IsConnected)
-            {
-                await Client.DisconnectAsync();
-            }
-        }
-
-        public async ValueTask DisposeAsync()
-        {
-            try
-            {
-                await Leave();
-            }
-            catch (Exception e) when (e is MQTTnet.Exceptions.MqttCommunicationException or OperationCanceledException)
-            {
-            }
-
-            Client.Dispose();
-        }
-    }
-
-    private Task<Persistent> Terminal(string terminal, string clientId) =>
-        Persistent.Connect(Silo.MqttPort, $"firm/{terminal}", limits.Passwords[$"firm/{terminal}"], clientId);
+    /// <summary>A persistent session as a 3.1.1 terminal keeps it (clean session off), under a fixed client id.</summary>
+    private Task<MqttTerminal> Terminal(string terminal, string clientId) =>
+        MqttTerminal.ConnectWith(Silo.MqttPort, "firm", terminal, options => options
+            .WithProtocolVersion(MqttProtocolVersion.V311)
+            .WithClientId(clientId)
+            .WithCleanSession(false)
+            .WithCredentials($"firm/{terminal}", limits.Passwords[$"firm/{terminal}"]));
 
     [Fact]
     public async Task A_terminal_is_one_connection_a_new_one_with_its_credential_replaces_the_old_and_its_session()
     {
         await using var first = await Terminal("T1", "t1-first");
         Assert.Equal(MqttClientConnectResultCode.Success, first.Result.ResultCode);
-        await first.Client.SubscribeAsync("ib/firm/T1/reject", MqttQualityOfServiceLevel.AtLeastOnce);
+        await first.TrySubscribe("ib/firm/T1/reject");
 
         await using var second = await Terminal("T1", "t1-second");
         Assert.Equal(MqttClientConnectResultCode.Success, second.Result.ResultCode);
         await first.Dropped.WaitAsync(TimeSpan.FromSeconds(15));
-        Assert.True(second.Client.IsConnected);
+        Assert.True(second.IsConnected);
 
         // The first one's session went with it: coming back under its old id, it starts afresh (and replaces the second).
         await using var back = await Terminal("T1", "t1-first");
@@ -136,7 +73,7 @@ public sealed class MqttSessionLimitsTests(SessionLimitsSilo limits) : IClassFix
     {
         await using (var before = await Terminal("T2", "t2-expiring"))
         {
-            await before.Client.SubscribeAsync("ib/firm/T2/reject", MqttQualityOfServiceLevel.AtLeastOnce);
+            await before.TrySubscribe("ib/firm/T2/reject");
             await before.Leave();
         }
 
@@ -164,7 +101,7 @@ public sealed class MqttSessionLimitsTests(SessionLimitsSilo limits) : IClassFix
         const int Noise = 1_200;
         await using (var terminal = await Terminal("T3", "t3-queue"))
         {
-            await terminal.Client.SubscribeAsync("ib/firm/T3/reject", MqttQualityOfServiceLevel.AtLeastOnce);
+            await terminal.TrySubscribe("ib/firm/T3/reject");
             await terminal.Leave();
         }
 
@@ -189,7 +126,7 @@ public sealed class MqttSessionLimitsTests(SessionLimitsSilo limits) : IClassFix
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
         while (true)
         {
-            var payload = await back.Received.Reader.ReadAsync(timeout.Token);
+            var payload = (await back.NextAny().WaitAsync(timeout.Token)).Payload;
             if (JsonNode.Parse(payload)!["reason"]!.GetValue<string>() == "invalid-field")
             {
                 break;
