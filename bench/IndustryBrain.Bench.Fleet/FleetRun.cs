@@ -15,11 +15,16 @@ public sealed record FleetFigures(
         "| scenario | terminals | silos | offered/s | server CPU (one core = 100%) | connected, idle | µs CPU a reading | RSS MiB | KiB/terminal | after a full GC: RSS / live heap KiB/terminal | PUBACK p50 / p99 ms | applied/s | API p50 / p99 / max ms | exact | drops | publisher CPU | note |\n" +
         "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---:|---:|---|";
 
+    /// <summary>What the terminals offered a second; a run at full speed offers as fast as it is acknowledged.</summary>
+    public string Offered => double.IsFinite(OfferedPerSecond)
+        ? OfferedPerSecond.ToString("N0", CultureInfo.InvariantCulture)
+        : "as fast as acknowledged";
+
     /// <summary>Server CPU a reading, over what holding the connections costs.</summary>
     public double MicrosPerReading => AppliedPerSecond > 0 ? (ServerCpuOfOneCore - IdleCpuOfOneCore) / 100 * 1e6 / AppliedPerSecond : double.NaN;
 
     public override string ToString() => string.Create(CultureInfo.InvariantCulture,
-        $"| {Scenario} | {Terminals:N0} | {Silos} | {OfferedPerSecond:N0} | {ServerCpuOfOneCore:N0}% | {IdleCpuOfOneCore:N0}% | {MicrosPerReading:N0} | {RssMiB:N0} | {KiBPerTerminal:N1} | {CollectedRssKiBPerTerminal:N1} / {LiveKiBPerTerminal:N1} | {PubAckP50Ms:N1} / {PubAckP99Ms:N1} | {AppliedPerSecond:N0} | {ApiP50Ms:N1} / {ApiP99Ms:N1} / {ApiMaxMs:N0} | {(Exact ? "yes" : "**NO**")} | {Drops} | {PublisherCpuOfOneCore:N0}% | {Note} |");
+        $"| {Scenario} | {Terminals:N0} | {Silos} | {Offered} | {ServerCpuOfOneCore:N0}% | {IdleCpuOfOneCore:N0}% | {MicrosPerReading:N0} | {RssMiB:N0} | {KiBPerTerminal:N1} | {CollectedRssKiBPerTerminal:N1} / {LiveKiBPerTerminal:N1} | {PubAckP50Ms:N1} / {PubAckP99Ms:N1} | {AppliedPerSecond:N0} | {ApiP50Ms:N1} / {ApiP99Ms:N1} / {ApiMaxMs:N0} | {(Exact ? "yes" : "**NO**")} | {Drops} | {PublisherCpuOfOneCore:N0}% | {Note} |");
 }
 
 /// <summary>The silos under test (one, or several of one cluster on Redis) and the fleet's plan for them.</summary>
