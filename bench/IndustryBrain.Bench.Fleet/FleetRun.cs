@@ -9,10 +9,10 @@ public sealed record FleetFigures(
     string Scenario, int Terminals, int Silos, double OfferedPerSecond, double ServerCpuOfOneCore, double RssMiB, double KiBPerTerminal,
     double PubAckP50Ms, double PubAckP99Ms, double AppliedPerSecond, double ApiP50Ms, double ApiP99Ms, double ApiMaxMs,
     bool Exact, long Drops, double PublisherCpuOfOneCore, double IdleCpuOfOneCore, string Note,
-    double CollectedRssKiBPerTerminal = double.NaN, double LiveKiBPerTerminal = double.NaN)
+    double CollectedRssKiBPerTerminal = double.NaN, double LiveKiBPerTerminal = double.NaN, double CommittedKiBPerTerminal = double.NaN)
 {
     public static string Header =>
-        "| scenario | terminals | silos | offered/s | server CPU (one core = 100%) | connected, idle | µs CPU a reading | RSS MiB | KiB/terminal | after a full GC: RSS / live heap KiB/terminal | PUBACK p50 / p99 ms | applied/s | API p50 / p99 / max ms | exact | drops | publisher CPU | note |\n" +
+        "| scenario | terminals | silos | offered/s | server CPU (one core = 100%) | connected, idle | µs CPU a reading | RSS MiB | KiB/terminal | after a full GC: RSS / GC committed / live heap KiB/terminal | PUBACK p50 / p99 ms | applied/s | API p50 / p99 / max ms | exact | drops | publisher CPU | note |\n" +
         "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---:|---:|---|";
 
     /// <summary>What the terminals offered a second; a run at full speed offers as fast as it is acknowledged.</summary>
@@ -24,7 +24,7 @@ public sealed record FleetFigures(
     public double MicrosPerReading => AppliedPerSecond > 0 ? (ServerCpuOfOneCore - IdleCpuOfOneCore) / 100 * 1e6 / AppliedPerSecond : double.NaN;
 
     public override string ToString() => string.Create(CultureInfo.InvariantCulture,
-        $"| {Scenario} | {Terminals:N0} | {Silos} | {Offered} | {ServerCpuOfOneCore:N0}% | {IdleCpuOfOneCore:N0}% | {MicrosPerReading:N0} | {RssMiB:N0} | {KiBPerTerminal:N1} | {CollectedRssKiBPerTerminal:N1} / {LiveKiBPerTerminal:N1} | {PubAckP50Ms:N1} / {PubAckP99Ms:N1} | {AppliedPerSecond:N0} | {ApiP50Ms:N1} / {ApiP99Ms:N1} / {ApiMaxMs:N0} | {(Exact ? "yes" : "**NO**")} | {Drops} | {PublisherCpuOfOneCore:N0}% | {Note} |");
+        $"| {Scenario} | {Terminals:N0} | {Silos} | {Offered} | {ServerCpuOfOneCore:N0}% | {IdleCpuOfOneCore:N0}% | {MicrosPerReading:N0} | {RssMiB:N0} | {KiBPerTerminal:N1} | {CollectedRssKiBPerTerminal:N1} / {CommittedKiBPerTerminal:N1} / {LiveKiBPerTerminal:N1} | {PubAckP50Ms:N1} / {PubAckP99Ms:N1} | {AppliedPerSecond:N0} | {ApiP50Ms:N1} / {ApiP99Ms:N1} / {ApiMaxMs:N0} | {(Exact ? "yes" : "**NO**")} | {Drops} | {PublisherCpuOfOneCore:N0}% | {Note} |");
 }
 
 /// <summary>The silos under test (one, or several of one cluster on Redis) and the fleet's plan for them.</summary>
@@ -38,15 +38,18 @@ public sealed class FleetRun(IReadOnlyList<BenchBrain> silos, FleetPlan plan, in
 
     private TimeSpan ServerCpu() => silos.Aggregate(TimeSpan.Zero, (sum, s) => sum + s.CpuTime);
 
-    private async Task<double> LiveBytes()
+    /// <summary>After a full collection in every silo: the live heap, and what the GC holds committed for it.</summary>
+    private async Task<(double Live, double Committed)> LiveBytes()
     {
-        var live = 0.0;
+        double live = 0, committed = 0;
         foreach (var silo in silos)
         {
-            live += (await silo.CollectGarbage()).LiveBytes;
+            var heap = await silo.CollectGarbage();
+            live += heap.LiveBytes;
+            committed += heap.GcCommittedBytes;
         }
 
-        return live;
+        return (live, committed);
     }
 
     private double RssBytes() => silos.Sum(s => (double)ProcessFigures.RssBytes(s.ProcessId));
@@ -143,7 +146,8 @@ public sealed class FleetRun(IReadOnlyList<BenchBrain> silos, FleetPlan plan, in
         return new FleetFigures(scenario, terminals, silos.Count, flat ? double.NaN : terminals * rate, cpu * 100, rssMeasured / (1 << 20),
             (rssConnected - rssBefore) / terminals / 1024, LatencyHistogram.Percentile(latency, 0.5), LatencyHistogram.Percentile(latency, 0.99),
             applied, Percentile(api, 0.5), Percentile(api, 0.99), api.Count > 0 ? api.Max() : double.NaN, exact, drops, publisherCpu * 100,
-            idleCpu * 100, note, (collectedConnected - collectedBefore) / terminals / 1024, (liveConnected - liveBefore) / terminals / 1024);
+            idleCpu * 100, note, (collectedConnected - collectedBefore) / terminals / 1024, (liveConnected.Live - liveBefore.Live) / terminals / 1024,
+            (liveConnected.Committed - liveBefore.Committed) / terminals / 1024);
     }
 
     /// <summary>

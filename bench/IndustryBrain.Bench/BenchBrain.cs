@@ -30,7 +30,7 @@ public readonly record struct GcTally(long AllocatedBytes, int Gen0, int Gen1, i
 /// What POST /debug/gc answers: the heap after a full compacting collection, and the GC's tallies just
 /// before and just after that collection (so the work between two calls is next.Before - previous.After).
 /// </summary>
-public readonly record struct HeapFigures(long LiveBytes, long GcHeapBytes, long WorkingSetBytes, GcTally Before, GcTally After);
+public readonly record struct HeapFigures(long LiveBytes, long GcHeapBytes, long WorkingSetBytes, GcTally Before, GcTally After, long GcCommittedBytes = 0);
 
 /// <summary>
 /// The real silo for the benchmark: a <see cref="Brain"/> (the built silo as its own process) on free ports with
@@ -159,7 +159,8 @@ public sealed class BenchBrain : IAsyncDisposable
         static GcTally Tally(JsonElement t) => new(t.GetProperty("allocatedBytes").GetInt64(), t.GetProperty("gen0").GetInt32(),
             t.GetProperty("gen1").GetInt32(), t.GetProperty("gen2").GetInt32(), t.GetProperty("pauseMs").GetDouble());
         return new HeapFigures(root.GetProperty("liveBytes").GetInt64(), root.GetProperty("gcHeapBytes").GetInt64(),
-            root.GetProperty("workingSetBytes").GetInt64(), Tally(root.GetProperty("before")), Tally(root.GetProperty("after")));
+            root.GetProperty("workingSetBytes").GetInt64(), Tally(root.GetProperty("before")), Tally(root.GetProperty("after")),
+            root.TryGetProperty("gcCommittedBytes", out var committed) ? committed.GetInt64() : 0);
     }
 
     public async Task RegisterEnterprise(int e)

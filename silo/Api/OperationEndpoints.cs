@@ -86,10 +86,12 @@ public static class OperationEndpoints
             GC.WaitForPendingFinalizers();
             GC.Collect(GC.MaxGeneration, GCCollectionMode.Forced, blocking: true, compacting: true);
             var liveBytes = GC.GetTotalMemory(forceFullCollection: true);
+            var memory = GC.GetGCMemoryInfo();
             return Results.Ok(new
             {
                 liveBytes,
-                gcHeapBytes = GC.GetGCMemoryInfo().HeapSizeBytes,
+                gcHeapBytes = memory.HeapSizeBytes,
+                gcCommittedBytes = memory.TotalCommittedBytes,
                 workingSetBytes = Environment.WorkingSet,
                 before = new { allocatedBytes, gen0, gen1, gen2, pauseMs },
                 after = new
