@@ -35,9 +35,7 @@ http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer
 var publishers = new List<MqttTerminal>();
 for (var i = 0; i < 8; i++)
 {
-    // MQTTnet's default timeout, as these publishers always had: a publish waits that long for its PUBACK.
-    var id = $"bench-board-{i}";
-    publishers.Add(await MqttTerminal.ConnectWith(brain.MqttPort, Firm, id, o => o.WithClientId(id).WithTimeout(TimeSpan.FromSeconds(100))));
+    publishers.Add(await MqttTerminal.ConnectPublisher(brain.MqttPort, Firm, $"bench-board-{i}"));
 }
 
 Console.WriteLine($"board benchmark: {Environment.ProcessorCount} cores, one firm, {orders} orders x {steps.Length} steps, {terminals} terminals, silo in this process");

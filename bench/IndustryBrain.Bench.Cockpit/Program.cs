@@ -38,9 +38,7 @@ http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer
 var publishers = new List<MqttTerminal>();
 for (var i = 0; i < 8; i++)
 {
-    // MQTTnet's default timeout, as these publishers always had: a publish waits that long for its PUBACK.
-    var id = $"bench-cockpit-{i}";
-    publishers.Add(await MqttTerminal.ConnectWith(brain.MqttPort, "bench", id, o => o.WithClientId(id).WithTimeout(TimeSpan.FromSeconds(100))));
+    publishers.Add(await MqttTerminal.ConnectPublisher(brain.MqttPort, "bench", $"bench-cockpit-{i}"));
 }
 
 Console.WriteLine($"cockpit benchmark: {Environment.ProcessorCount} cores, {ordersPer} orders per enterprise, {requests} requests per size, silo in this process");

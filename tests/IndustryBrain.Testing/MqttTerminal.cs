@@ -127,6 +127,13 @@ public sealed class MqttTerminal : IAsyncDisposable
     }
 
     /// <summary>
+    /// A benchmark's publisher under a fixed client id, with MQTTnet's default timeout of 100 s: under a bench's load a
+    /// publish may wait that long for its PUBACK.
+    /// </summary>
+    public static Task<MqttTerminal> ConnectPublisher(int port, string enterprise, string clientId) =>
+        ConnectWith(port, enterprise, clientId, options => options.WithClientId(clientId).WithTimeout(TimeSpan.FromSeconds(100)));
+
+    /// <summary>
     /// Connects again after the connection was lost, shaped as at first (a client id the shape makes afresh is fresh
     /// again). Subscriptions of a clean start are gone: subscribe again.
     /// </summary>
