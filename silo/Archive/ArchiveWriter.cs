@@ -2,7 +2,6 @@ using System.Diagnostics;
 using System.Text.Json;
 using IndustryBrain.Contracts;
 using IndustryBrain.Domain;
-using IndustryBrain.Silo.Storage;
 using Microsoft.Extensions.Options;
 
 namespace IndustryBrain.Silo.Archive;
@@ -10,10 +9,10 @@ namespace IndustryBrain.Silo.Archive;
 /// <summary>
 /// Drains the <see cref="HistoryArchive"/> queue into the database in batches, on its own task: never on
 /// the broker's loop or in a grain turn. While the database is down or slow it keeps the batch in hand,
-/// retries with back-off and lets the queue grow (up to History:QueueCapacity); the live figures never
-/// wait for it. At a clean stop it writes whatever is queued; what the database cannot take in time (down for
-/// History:StopWaitSeconds, or the host's shutdown deadline) is spilled to a local file that the next start
-/// writes first, so a clean restart loses nothing. Creates and migrates the schema at start, and once an hour drops the days past
+/// retries with back-off and lets the queue grow: in memory up to History:QueueCapacity, then in the spool on disk
+/// (<see cref="HistoryArchive"/>); the live figures never wait for it. At a clean stop it writes whatever is queued;
+/// what the database cannot take in time (down for History:StopWaitSeconds, or the host's shutdown deadline) stays
+/// in the spool, which the next start writes first, so a clean restart loses nothing. Creates and migrates the schema at start, and once an hour drops the days past
 /// History:RetentionDays and prepares the days ahead.
 /// </summary>
 public sealed class ArchiveWriter(
@@ -21,7 +20,6 @@ public sealed class ArchiveWriter(
     IHistoryStore store,
     HistoryMetrics metrics,
     IOptions<HistoryOptions> options,
-    IOptions<StorageOptions> storage,
     TimeProvider time,
     DistrictCalendar calendar,
     ILogger<ArchiveWriter> logger) : IHostedService, IAsyncDisposable
@@ -33,9 +31,6 @@ public sealed class ArchiveWriter(
     private long _oldestInHand;
     private DateTimeOffset _retainedAt = DateTimeOffset.MinValue;
     private volatile bool _stopping;
-
-    /// <summary>Where a clean stop leaves what the database could not take in time (one JSON record a line).</summary>
-    public string SpillPath { get; } = Path.Combine(Path.GetFullPath(storage.Value.Path), "history-spill.jsonl");
 
     /// <summary>"starting" (schema not made yet), "up", "down" (the last attempt failed), "off" (History:Enabled=false).</summary>
     public string State { get; private set; } = "starting";
@@ -91,7 +86,10 @@ public sealed class ArchiveWriter(
     private async Task Run()
     {
         var batch = new ArchiveBatch();
+        var inHand = new List<ArchiveItem>();
+        var fromSpool = false;
         var reader = archive.Reader;
+        var spooling = Task.Run(archive.RunSpool, CancellationToken.None);
         try
         {
             await UntilDone("creating the archive's schema", async () =>
@@ -100,51 +98,86 @@ public sealed class ArchiveWriter(
                 _migrated = true;
                 await Retain();
             });
-            await WriteSpill();
+            SpoolLegacySpill();
 
-            while (await reader.WaitToReadAsync(_abort.Token))
+            while (true)
             {
-                if (_options.GatherMilliseconds > 0 && !_stopping && archive.Queued < _options.BatchSize)
-                {
-                    // A district sends a few readings at a time, all the time: let a moment's worth gather into one batch.
-                    // (Records, not queue items: one item holds the readings of one order's batch, up to hundreds.)
-                    await Task.Delay(TimeSpan.FromMilliseconds(_options.GatherMilliseconds), time);
-                }
-
-                batch.Clear();
+                // Memory first, then the spool: records go to the spool only while memory is full, so this is their order.
+                inHand.Clear();
+                fromSpool = false;
                 var taken = 0;
-                while (batch.Count < _options.BatchSize && reader.TryRead(out var item))
+                if (reader.TryPeek(out _))
                 {
-                    if (taken == 0)
+                    if (_options.GatherMilliseconds > 0 && !_stopping && archive.InMemory < _options.BatchSize)
                     {
-                        Interlocked.Exchange(ref _oldestInHand, item.QueuedAt);
+                        // A district sends a few readings at a time, all the time: let a moment's worth gather into one batch.
+                        // (Records, not queue items: one item holds the readings of one order's batch, up to hundreds.)
+                        await Task.Delay(TimeSpan.FromMilliseconds(_options.GatherMilliseconds), time);
                     }
 
-                    taken += item.Count;
+                    while (taken < _options.BatchSize && reader.TryRead(out var item))
+                    {
+                        if (!archive.IsSpoolMark(item))
+                        {
+                            inHand.Add(item);
+                            taken += item.Count;
+                        }
+                    }
+
+                    archive.Taken(taken);
+                }
+                else if (archive.Spool.Read(inHand, _options.BatchSize) > 0)
+                {
+                    fromSpool = true;
+                }
+                else
+                {
+                    archive.SpoolDrained();
+                    if (!await reader.WaitToReadAsync(_abort.Token))
+                    {
+                        break;
+                    }
+
+                    continue;
+                }
+
+                if (inHand.Count == 0)
+                {
+                    continue;
+                }
+
+                Interlocked.Exchange(ref _oldestInHand, inHand[0].QueuedAt);
+                batch.Clear();
+                foreach (var item in inHand)
+                {
                     Add(batch, item);
                 }
 
-                archive.Taken(taken);
                 if (batch.Count > 0)
                 {
                     var started = Stopwatch.GetTimestamp();
                     if (!await UntilDone("writing to the archive", () => store.Write(batch, _abort.Token), giveUpAfter: 5))
                     {
                         metrics.Dropped(ArchiveKind.Readings, batch.Count, "write-failed");
-                        Interlocked.Exchange(ref _oldestInHand, 0);
-                        continue;
                     }
-
-                    if (batch.Days.Count > 0 && batch.Days.Min(d => d.Date) < calendar.DateOf(time.GetUtcNow()))
+                    else
                     {
-                        Interlocked.Increment(ref _pastDayWrites);
-                    }
+                        if (batch.Days.Count > 0 && batch.Days.Min(d => d.Date) < calendar.DateOf(time.GetUtcNow()))
+                        {
+                            Interlocked.Increment(ref _pastDayWrites);
+                        }
 
-                    metrics.Batch(Stopwatch.GetElapsedTime(started));
-                    metrics.Written(ArchiveKind.Readings, batch.Readings.Count);
-                    metrics.Written(ArchiveKind.Status, batch.Statuses.Count);
-                    metrics.Written(ArchiveKind.Day, batch.Days.Count);
-                    metrics.Written(ArchiveKind.Bundle, batch.Bundles.Count);
+                        metrics.Batch(Stopwatch.GetElapsedTime(started));
+                        metrics.Written(ArchiveKind.Readings, batch.Readings.Count);
+                        metrics.Written(ArchiveKind.Status, batch.Statuses.Count);
+                        metrics.Written(ArchiveKind.Day, batch.Days.Count);
+                        metrics.Written(ArchiveKind.Bundle, batch.Bundles.Count);
+                    }
+                }
+
+                if (fromSpool)
+                {
+                    archive.Spool.Committed();
                 }
 
                 Interlocked.Exchange(ref _oldestInHand, 0);
@@ -159,114 +192,79 @@ public sealed class ArchiveWriter(
         }
         catch (OperationCanceledException) when (_abort.IsCancellationRequested)
         {
-            Spill(batch);
+            // The stop's deadline: what is in memory goes to the spool, which the next start writes first.
+            await spooling;
+            var spilled = 0;
+            foreach (var item in fromSpool ? [] : inHand)
+            {
+                archive.Spill(item);
+                spilled += item.Count;
+            }
+
+            while (reader.TryRead(out var item))
+            {
+                if (!archive.IsSpoolMark(item))
+                {
+                    archive.Taken(item.Count);
+                    archive.Spill(item);
+                    spilled += item.Count;
+                }
+            }
+
+            archive.Spool.Flush();
+            logger.LogWarning("The history archive's database did not take {Count} records before the stop; they wait in {Folder} ({Megabytes:F1} MB spooled) for the next start",
+                spilled, archive.Spool.Folder, archive.Spool.Bytes / 1048576.0);
         }
+
+        await spooling;
     }
 
     private sealed record SpillRecord(ArchiveKind Kind, string Enterprise, string? Order, Reading? Reading, TerminalStatus? Status, ArchivedDay? Day, BundleView? Bundle);
 
-    /// <summary>What the database did not take before the stop's deadline goes to a local file, appended (a second stop adds to it).</summary>
-    private void Spill(ArchiveBatch inHand)
+    /// <summary>
+    /// An earlier version left what a stop could not write in <c>history-spill.jsonl</c> (one JSON record a line):
+    /// moved to the spool, which is written before anything new, and the file deleted.
+    /// </summary>
+    private void SpoolLegacySpill()
     {
-        var records = new List<SpillRecord>();
-        records.AddRange(inHand.Readings.Select(r => new SpillRecord(ArchiveKind.Readings, r.Enterprise, r.Order, r.Reading, null, null, null)));
-        records.AddRange(inHand.Statuses.Select(r => new SpillRecord(ArchiveKind.Status, r.Enterprise, null, null, r.Status, null, null)));
-        records.AddRange(inHand.Days.Select(d => new SpillRecord(ArchiveKind.Day, d.Enterprise, null, null, null, d, null)));
-        records.AddRange(inHand.Bundles.Select(b => new SpillRecord(ArchiveKind.Bundle, "", null, null, null, null, b)));
-        var more = new ArchiveBatch();
-        while (archive.Reader.TryRead(out var item))
-        {
-            Add(more, item);
-        }
-
-        records.AddRange(more.Readings.Select(r => new SpillRecord(ArchiveKind.Readings, r.Enterprise, r.Order, r.Reading, null, null, null)));
-        records.AddRange(more.Statuses.Select(r => new SpillRecord(ArchiveKind.Status, r.Enterprise, null, null, r.Status, null, null)));
-        records.AddRange(more.Days.Select(d => new SpillRecord(ArchiveKind.Day, d.Enterprise, null, null, null, d, null)));
-        records.AddRange(more.Bundles.Select(b => new SpillRecord(ArchiveKind.Bundle, "", null, null, null, null, b)));
-        if (records.Count == 0)
+        var path = Path.Combine(Path.GetDirectoryName(archive.Spool.Folder)!, "history-spill.jsonl");
+        if (!File.Exists(path))
         {
             return;
         }
 
-        try
+        var moved = 0;
+        foreach (var line in File.ReadLines(path))
         {
-            Directory.CreateDirectory(Path.GetDirectoryName(SpillPath)!);
-            using var file = new StreamWriter(SpillPath, append: true);
-            foreach (var record in records)
-            {
-                file.WriteLine(JsonSerializer.Serialize(record, JsonSerializerOptions.Web));
-            }
-
-            logger.LogWarning("The history archive's database did not take {Count} records before the stop; they wait in {File} for the next start",
-                records.Count, SpillPath);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            metrics.Dropped(ArchiveKind.Readings, records.Count, "lost-at-stop");
-            logger.LogError(e, "The history archive stopped with {Count} records neither written nor spilled", records.Count);
-        }
-    }
-
-    /// <summary>Writes what the last stop spilled, before anything new, then deletes the file.</summary>
-    private async Task WriteSpill()
-    {
-        if (!File.Exists(SpillPath))
-        {
-            return;
-        }
-
-        var batch = new ArchiveBatch();
-        var total = 0;
-        foreach (var line in File.ReadLines(SpillPath))
-        {
-            if (string.IsNullOrWhiteSpace(line))
-            {
-                continue;
-            }
-
             SpillRecord? record;
             try
             {
-                record = JsonSerializer.Deserialize<SpillRecord>(line, JsonSerializerOptions.Web);
+                record = string.IsNullOrWhiteSpace(line) ? null : JsonSerializer.Deserialize<SpillRecord>(line, JsonSerializerOptions.Web);
             }
             catch (JsonException)
             {
                 continue; // a line cut short by a crash while spilling
             }
 
-            switch (record)
+            ArchiveItem? item = record switch
             {
-                case { Kind: ArchiveKind.Readings, Order: { } order, Reading: { } reading }:
-                    batch.Readings.Add((record.Enterprise, order, reading));
-                    break;
-                case { Kind: ArchiveKind.Status, Status: { } status }:
-                    batch.Statuses.Add((record.Enterprise, status));
-                    break;
-                case { Kind: ArchiveKind.Day, Day: { } day }:
-                    batch.Days.Add(day);
-                    break;
-                case { Kind: ArchiveKind.Bundle, Bundle: { } bundle }:
-                    batch.Bundles.Add(bundle);
-                    break;
-            }
-
-            if (batch.Count >= _options.BatchSize)
+                { Kind: ArchiveKind.Readings, Order: { } order, Reading: { } reading } =>
+                    new ArchiveItem(ArchiveKind.Readings, record.Enterprise, order, new[] { reading }, Stopwatch.GetTimestamp(), 1),
+                { Kind: ArchiveKind.Status, Status: { } status } => new ArchiveItem(ArchiveKind.Status, record.Enterprise, null, status, Stopwatch.GetTimestamp(), 1),
+                { Kind: ArchiveKind.Day, Day: { } day } => new ArchiveItem(ArchiveKind.Day, day.Enterprise, day.ChainNode, day, Stopwatch.GetTimestamp(), 1),
+                { Kind: ArchiveKind.Bundle, Bundle: { } bundle } => new ArchiveItem(ArchiveKind.Bundle, "", bundle.Bundle, bundle, Stopwatch.GetTimestamp(), 1),
+                _ => null,
+            };
+            if (item is { } spilled)
             {
-                total += batch.Count;
-                await UntilDone("writing what the last stop spilled", () => store.Write(batch, _abort.Token));
-                batch.Clear();
+                archive.Spill(spilled);
+                moved++;
             }
         }
 
-        if (batch.Count > 0)
-        {
-            total += batch.Count;
-            await UntilDone("writing what the last stop spilled", () => store.Write(batch, _abort.Token));
-        }
-
-        File.Delete(SpillPath);
-        metrics.Written(ArchiveKind.Readings, total);
-        logger.LogInformation("The history archive wrote the {Count} records the last stop left in {File}", total, SpillPath);
+        archive.Spool.Flush();
+        File.Delete(path);
+        logger.LogInformation("The history archive moved the {Count} records an earlier version left in {File} to its spool", moved, path);
     }
 
     /// <summary>

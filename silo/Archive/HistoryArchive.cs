@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Threading.Channels;
 using IndustryBrain.Contracts;
+using IndustryBrain.Silo.Storage;
 using Microsoft.Extensions.Options;
 
 namespace IndustryBrain.Silo.Archive;
@@ -8,8 +9,8 @@ namespace IndustryBrain.Silo.Archive;
 /// <summary>
 /// The archive's door for the hot path: the ingest hands it readings once their order grain applied them,
 /// the enterprise grain its daily output, the bundle grain a bundle that ended. Every call returns at once
-/// and never waits for the database: records wait in memory (at most History:QueueCapacity) for the
-/// <see cref="ArchiveWriter"/>; what does not fit is counted as not archived, not waited for.
+/// and never waits for the database: records wait in memory (at most History:QueueCapacity), then on disk, for the
+/// <see cref="ArchiveWriter"/>.
 /// </summary>
 public interface IHistoryArchive
 {
@@ -40,33 +41,58 @@ public readonly record struct ArchiveItem(ArchiveKind Kind, string Enterprise, s
 /// <summary>An enterprise's output on a district day as the archive keeps it.</summary>
 public sealed record ArchivedDay(string Enterprise, string? ChainNode, DateOnly Date, long Units, decimal Value, DateTimeOffset AsOf);
 
-/// <summary>The bounded in-memory queue between the hot path and the <see cref="ArchiveWriter"/>.</summary>
-public sealed class HistoryArchive : IHistoryArchive
+/// <summary>
+/// The queue between the hot path and the <see cref="ArchiveWriter"/>: up to History:QueueCapacity records wait in
+/// memory; while more wait, the rest go to the <see cref="ArchiveSpool"/> on disk (appended by a task of its own, never
+/// on the caller's thread), and the writer takes the memory's records first, then the spool's. Nothing is dropped
+/// for being behind; only a spool at History:SpoolLimitMegabytes, or a record handed over after the stop, is not archived.
+/// </summary>
+public sealed class HistoryArchive : IHistoryArchive, IDisposable
 {
-    private readonly Channel<ArchiveItem> _queue = Channel.CreateUnbounded<ArchiveItem>(new UnboundedChannelOptions { SingleReader = true });
+    /// <summary>Put in the writer's queue to wake it when records went to the spool.</summary>
+    private static readonly object SpoolMark = new();
+
+    private readonly Channel<ArchiveItem> _ready = Channel.CreateUnbounded<ArchiveItem>(new UnboundedChannelOptions { SingleReader = true });
+    private readonly Channel<ArchiveItem> _overflow = Channel.CreateUnbounded<ArchiveItem>(new UnboundedChannelOptions { SingleReader = true, SingleWriter = false });
     private readonly HistoryMetrics _metrics;
     private readonly ILogger<HistoryArchive> _logger;
     private readonly long _capacity;
-    private long _queued;
+    private readonly Lazy<ArchiveSpool> _spool;
+    private long _inMemory;
+    private long _toSpool;
     private long _lastWarning;
+    private int _woken;
+    private volatile bool _spooling;
 
-    public HistoryArchive(IOptions<HistoryOptions> options, HistoryMetrics metrics, ILogger<HistoryArchive> logger)
+    public HistoryArchive(IOptions<HistoryOptions> options, IOptions<StorageOptions> storage, HistoryMetrics metrics, ILogger<HistoryArchive> logger)
     {
         _metrics = metrics;
         _logger = logger;
         _capacity = Math.Max(1, options.Value.QueueCapacity);
         Enabled = options.Value.Enabled;
+        var folder = Path.Combine(Path.GetFullPath(storage.Value.Path), "history-spool");
+        var limit = (long)options.Value.SpoolLimitMegabytes << 20;
+        _spool = new Lazy<ArchiveSpool>(() => new ArchiveSpool(folder, limit));
     }
 
     /// <summary>False when History:Enabled is false.</summary>
     public bool Enabled { get; }
 
-    /// <summary>Records waiting for the writer.</summary>
-    public long Queued => Interlocked.Read(ref _queued);
+    /// <summary>Records waiting for the writer: in memory, on their way to the spool, and in the spool.</summary>
+    public long Queued => Interlocked.Read(ref _inMemory) + Interlocked.Read(ref _toSpool) + (_spool.IsValueCreated ? _spool.Value.Records : 0);
+
+    /// <summary>Records waiting in memory.</summary>
+    public long InMemory => Interlocked.Read(ref _inMemory);
 
     public long Capacity => _capacity;
 
-    internal ChannelReader<ArchiveItem> Reader => _queue.Reader;
+    /// <summary>Bytes in the spool on disk, not yet in the database.</summary>
+    public long SpooledBytes => _spool.IsValueCreated ? _spool.Value.Bytes : 0;
+
+    /// <summary>The spool (its folder is made when first used: the writer's start).</summary>
+    internal ArchiveSpool Spool => _spool.Value;
+
+    internal ChannelReader<ArchiveItem> Reader => _ready.Reader;
 
     /// <summary>True while a writer runs (grain tests run without one, and then nothing is queued).</summary>
     internal bool Accepting { get; set; }
@@ -89,14 +115,97 @@ public sealed class HistoryArchive : IHistoryArchive
     public void Bundle(BundleView bundle) =>
         Queue(new ArchiveItem(ArchiveKind.Bundle, "", bundle.Bundle, bundle, Stopwatch.GetTimestamp(), 1));
 
-    /// <summary>The writer took these records off the queue.</summary>
-    internal void Taken(int count) => Interlocked.Add(ref _queued, -count);
+    /// <summary>The writer took these records out of memory.</summary>
+    internal void Taken(int count) => Interlocked.Add(ref _inMemory, -count);
 
-    /// <summary>No more records: the writer drains what is queued and stops.</summary>
+    /// <summary>Whether the item is the mark that records went to the spool (the writer then reads it).</summary>
+    internal bool IsSpoolMark(in ArchiveItem item)
+    {
+        if (!ReferenceEquals(item.Payload, SpoolMark))
+        {
+            return false;
+        }
+
+        Volatile.Write(ref _woken, 0);
+        return true;
+    }
+
+    /// <summary>The writer found the spool empty: records stay in memory again while there is room.</summary>
+    internal void SpoolDrained()
+    {
+        if (Interlocked.Read(ref _toSpool) == 0 && !Spool.HasData)
+        {
+            _spooling = false;
+        }
+    }
+
+    /// <summary>
+    /// Appends what does not fit in memory to the spool, until <see cref="Complete"/>; then completes the writer's queue.
+    /// Run on a task of its own by the writer.
+    /// </summary>
+    internal async Task RunSpool()
+    {
+        var reader = _overflow.Reader;
+        try
+        {
+            if (Spool.HasData)
+            {
+                _logger.LogWarning("The history archive has {Megabytes:F1} MB in {Folder} that the last run did not write; it writes them first",
+                    Spool.Bytes / 1048576.0, Spool.Folder);
+                Wake();
+            }
+
+            while (await reader.WaitToReadAsync())
+            {
+                while (reader.TryRead(out var item))
+                {
+                    Interlocked.Add(ref _toSpool, -item.Count);
+                    Spill(item);
+                }
+
+                Spool.Flush();
+                Wake();
+            }
+        }
+        finally
+        {
+            _ready.Writer.TryComplete();
+        }
+    }
+
+    /// <summary>Puts a record on disk (the writer's stop, and the spool task); counts it as not archived if the spool is full or fails.</summary>
+    internal void Spill(ArchiveItem item)
+    {
+        try
+        {
+            if (Spool.Append(item))
+            {
+                _metrics.Spooled(item.Count);
+                return;
+            }
+
+            NotArchived(item, "spool-full");
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            NotArchived(item, "spool-failed");
+            _logger.LogError(e, "The history archive could not write to its spool in {Folder}", Spool.Folder);
+        }
+    }
+
+    /// <summary>No more records: the spool task appends what it has, then the writer drains memory and the spool and stops.</summary>
     internal void Complete()
     {
         Accepting = false;
-        _queue.Writer.TryComplete();
+        _overflow.Writer.TryComplete();
+    }
+
+    private void Wake()
+    {
+        if (Spool.HasData && Interlocked.Exchange(ref _woken, 1) == 0)
+        {
+            _ready.Writer.TryWrite(new ArchiveItem(ArchiveKind.Readings, "", null, SpoolMark, Stopwatch.GetTimestamp(), 0));
+        }
     }
 
     private void Queue(ArchiveItem item)
@@ -106,16 +215,32 @@ public sealed class HistoryArchive : IHistoryArchive
             return;
         }
 
-        if (Interlocked.Add(ref _queued, item.Count) > _capacity)
+        if (!_spooling)
         {
-            Interlocked.Add(ref _queued, -item.Count);
-            NotArchived(item, "queue-full");
-            return;
+            if (Interlocked.Add(ref _inMemory, item.Count) <= _capacity)
+            {
+                if (!_ready.Writer.TryWrite(item))
+                {
+                    Interlocked.Add(ref _inMemory, -item.Count);
+                    NotArchived(item, "stopped");
+                }
+
+                return;
+            }
+
+            Interlocked.Add(ref _inMemory, -item.Count);
+            _spooling = true; // from now on new records queue behind the spool's, until the writer has read it all
+            if (TimeToWarn())
+            {
+                _logger.LogWarning("The history archive is behind: more than {Capacity} records wait for its database, the rest go to the spool on disk ({Folder})",
+                    _capacity, Spool.Folder);
+            }
         }
 
-        if (!_queue.Writer.TryWrite(item))
+        Interlocked.Add(ref _toSpool, item.Count);
+        if (!_overflow.Writer.TryWrite(item))
         {
-            Interlocked.Add(ref _queued, -item.Count);
+            Interlocked.Add(ref _toSpool, -item.Count);
             NotArchived(item, "stopped");
         }
     }
@@ -123,14 +248,26 @@ public sealed class HistoryArchive : IHistoryArchive
     private void NotArchived(ArchiveItem item, string cause)
     {
         _metrics.Dropped(item.Kind, item.Count, cause);
+        if (TimeToWarn())
+        {
+            _logger.LogWarning("The history archive is behind by {Queued} records: records are not archived ({Cause}); {Dropped} so far",
+                Queued, cause, _metrics.DroppedTotal);
+        }
+    }
 
-        // One warning a minute at most: a slow database under load would otherwise flood the log.
+    /// <summary>One warning a minute at most: a slow database under load would otherwise flood the log.</summary>
+    private bool TimeToWarn()
+    {
         var now = Environment.TickCount64;
         var last = Interlocked.Read(ref _lastWarning);
-        if (now - last > 60_000 && Interlocked.CompareExchange(ref _lastWarning, now, last) == last)
+        return now - last > 60_000 && Interlocked.CompareExchange(ref _lastWarning, now, last) == last;
+    }
+
+    public void Dispose()
+    {
+        if (_spool.IsValueCreated)
         {
-            _logger.LogWarning("The history archive is behind by {Queued} records (capacity {Capacity}): records are not archived ({Cause}); {Dropped} so far",
-                Queued, _capacity, cause, _metrics.DroppedTotal);
+            _spool.Value.Dispose();
         }
     }
 }

@@ -10,6 +10,7 @@ public sealed class HistoryMetrics : IDisposable
     private readonly Counter<long> _written;
     private readonly Counter<long> _dropped;
     private readonly Counter<long> _errors;
+    private readonly Counter<long> _spooled;
     private readonly Histogram<double> _batchSeconds;
     private long _writtenTotal;
     private long _droppedTotal;
@@ -19,7 +20,8 @@ public sealed class HistoryMetrics : IDisposable
     public HistoryMetrics()
     {
         _written = _meter.CreateCounter<long>("ib.archive.written", "{record}", "Records written to the history archive, by kind");
-        _dropped = _meter.CreateCounter<long>("ib.archive.dropped", "{record}", "Records not archived, by kind and cause (queue-full, stopped, out-of-range, lost-at-stop)");
+        _dropped = _meter.CreateCounter<long>("ib.archive.dropped", "{record}", "Records not archived, by kind and cause (spool-full, spool-failed, stopped, out-of-range, write-failed)");
+        _spooled = _meter.CreateCounter<long>("ib.archive.spooled", "{record}", "Records put in the archive's spool on disk (more waited than memory keeps, or a stop)");
         _errors = _meter.CreateCounter<long>("ib.archive.errors", "{batch}", "Archive batches that failed and were retried");
         _batchSeconds = _meter.CreateHistogram<double>("ib.archive.batch", "s", "Time to write one archive batch",
             advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = [0.005, 0.01, 0.05, 0.1, 0.5, 1, 5, 30] });
@@ -51,6 +53,8 @@ public sealed class HistoryMetrics : IDisposable
         Interlocked.Add(ref _droppedTotal, count);
         _dropped.Add(count, new KeyValuePair<string, object?>("kind", Name(kind)), new KeyValuePair<string, object?>("cause", cause));
     }
+
+    public void Spooled(int count) => _spooled.Add(count);
 
     public void Error()
     {

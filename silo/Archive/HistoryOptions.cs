@@ -25,15 +25,19 @@ public sealed class HistoryOptions
     public int GatherMilliseconds { get; set; } = 250;
 
     /// <summary>
-    /// Records waiting for the database at most. When the database is slower than the ingest for long, what
-    /// does not fit is not archived (counted and warned about); the live figures never wait for the archive.
+    /// Records waiting for the database in memory at most. When more wait (the database slower than the ingest, or
+    /// down), the rest go to the spool on disk (<c>history-spool</c> in Storage:Path) and are written after; the live
+    /// figures never wait for the archive.
     /// </summary>
-    public int QueueCapacity { get; set; } = 2_000_000;
+    public int QueueCapacity { get; set; } = 200_000;
+
+    /// <summary>The spool on disk at most; beyond it records are not archived (counted, warned about).</summary>
+    public int SpoolLimitMegabytes { get; set; } = 10_240;
 
     /// <summary>Day partitions created ahead of today (PostgreSQL).</summary>
     public int PartitionsAhead { get; set; } = 3;
 
-    /// <summary>How long a clean stop waits for a database that is down to take what is still queued.</summary>
+    /// <summary>How long a clean stop waits for a database that is down to take what is still queued (the rest stays in the spool).</summary>
     public int StopWaitSeconds { get; set; } = 20;
 
     /// <summary>The backend's name, as /health shows it.</summary>

@@ -263,8 +263,8 @@ public static class BrainHosting
         services.AddSingleton<SqliteStore>();
         services.AddOptions<HistoryOptions>().Bind(configuration.GetSection("History"))
             .Validate(o => o.RetentionDays is > 0 and <= 36_500, "History:RetentionDays must be between 1 and 36500")
-            .Validate(o => o.BatchSize > 0 && o.QueueCapacity > 0 && o.PartitionsAhead >= 0 && o.StopWaitSeconds >= 0,
-                "History:BatchSize and History:QueueCapacity must be positive, History:PartitionsAhead and History:StopWaitSeconds not negative")
+            .Validate(o => o.BatchSize > 0 && o.QueueCapacity > 0 && o.SpoolLimitMegabytes > 0 && o.PartitionsAhead >= 0 && o.StopWaitSeconds >= 0,
+                "History:BatchSize, History:QueueCapacity and History:SpoolLimitMegabytes must be positive, History:PartitionsAhead and History:StopWaitSeconds not negative")
             .Validate(o => o.GatherMilliseconds is >= 0 and <= 10_000, "History:GatherMilliseconds must be between 0 and 10000")
             .ValidateOnStart();
         services.AddSingleton<HistoryMetrics>();
@@ -311,7 +311,8 @@ public static class BrainHosting
         var history = app.Services.GetRequiredService<HistoryMetrics>();
         var archive = app.Services.GetRequiredService<HistoryArchive>();
         var writer = app.Services.GetRequiredService<ArchiveWriter>();
-        history.Gauge("ib.archive.queued", "{record}", "Records waiting for the history archive's database", () => archive.Queued);
+        history.Gauge("ib.archive.queued", "{record}", "Records waiting for the history archive's database (in memory and spooled)", () => archive.Queued);
+        history.Gauge("ib.archive.spool", "By", "Bytes in the history archive's spool on disk", () => archive.SpooledBytes);
         history.Gauge("ib.archive.lag", "s", "Age of the oldest record not yet in the history archive (0 when caught up)", () => writer.LagSeconds);
         return app;
     }

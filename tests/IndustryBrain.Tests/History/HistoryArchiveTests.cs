@@ -234,11 +234,13 @@ public sealed class HistoryArchiveTests(PostgresFixture postgres)
         Assert.Equal((HttpStatusCode.Unauthorized, "unauthenticated"), await Problem(anonymous, "/api/history/output"));
     }
 
-    [Fact]
-    public async Task The_database_stopped_and_started_under_load_loses_nothing_and_the_ingest_never_waits()
+    [Theory]
+    [InlineData(200_000)] // the default: the outage's readings wait in memory
+    [InlineData(100)] // memory for 100 records: the rest wait in the spool on disk
+    public async Task The_database_stopped_and_started_under_load_loses_nothing_and_the_ingest_never_waits(int inMemory)
     {
         var connection = await postgres.NewDatabase();
-        await using var brain = await Brain(connection, "--History:BatchSize=500");
+        await using var brain = await Brain(connection, "--History:BatchSize=500", $"--History:QueueCapacity={inMemory}");
         using var http = brain.Http();
         var enterprise = NewId("outage");
         await Register(http, enterprise);
@@ -284,6 +286,9 @@ public sealed class HistoryArchiveTests(PostgresFixture postgres)
             Assert.Equal((HttpStatusCode.ServiceUnavailable, "history-unavailable"), (status, reason));
             var order = await http.GetFromJsonAsync<JsonElement>($"/api/enterprises/{enterprise}/orders/O-1");
             Assert.Equal(2L * 2 * perPhase * (terminals / 3), order.GetProperty("steps")[0].GetProperty("good").GetInt64());
+            var behind = await Health(http);
+            Assert.True(behind.GetProperty("inMemory").GetInt64() <= inMemory, behind.GetRawText());
+            Assert.Equal(inMemory < perPhase * terminals, behind.GetProperty("spooledBytes").GetInt64() > 0);
         }
         finally
         {
@@ -298,6 +303,8 @@ public sealed class HistoryArchiveTests(PostgresFixture postgres)
         Assert.Equal(published, await PostgresServer.Scalar<long>(connection, "SELECT count(*) FROM ib_readings"));
         var timeline = await http.GetFromJsonAsync<JsonElement>($"/api/history/enterprises/{enterprise}/orders/O-1/timeline?limit=100000");
         Assert.Equal(published, timeline.GetProperty("readings").GetInt32());
+        Assert.Equal(0, caughtUp.GetProperty("history").GetProperty("spooledBytes").GetInt64());
+        Assert.Empty(Directory.GetFiles(Path.Combine(brain.StoragePath, "history-spool"), "*.spool"));
         foreach (var client in clients)
         {
             await client.DisposeAsync();
@@ -364,7 +371,7 @@ public sealed class HistoryArchiveTests(PostgresFixture postgres)
             }
 
             await brain.Stop();
-            Assert.True(File.Exists(Path.Combine(brain.StoragePath, "history-spill.jsonl")), "what the database did not take is spilled");
+            Assert.NotEmpty(Directory.GetFiles(Path.Combine(brain.StoragePath, "history-spool"), "*.spool")); // what the database did not take
         }
         finally
         {
@@ -378,7 +385,7 @@ public sealed class HistoryArchiveTests(PostgresFixture postgres)
         }
 
         Assert.Equal(readings, await PostgresServer.Scalar<long>(connection, "SELECT count(*) FROM ib_readings"));
-        Assert.False(File.Exists(Path.Combine(brain.StoragePath, "history-spill.jsonl")));
+        Assert.Empty(Directory.GetFiles(Path.Combine(brain.StoragePath, "history-spool"), "*.spool"));
         await brain.DisposeAsync();
     }
 
