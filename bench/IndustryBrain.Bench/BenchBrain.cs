@@ -14,7 +14,7 @@ public readonly record struct IngestFigures(long Received, long Applied, long Du
 }
 
 /// <summary>The history archive's figures of GET /health: "off" when the silo keeps no archive.</summary>
-public readonly record struct ArchiveFigures(string State, long Queued, long ReadingsWritten, long NotArchived)
+public readonly record struct ArchiveFigures(string State, long Queued, long ReadingsWritten, long NotArchived, long SpooledBytes)
 {
     public bool Off => State == "off";
 }
@@ -137,7 +137,8 @@ public sealed class BenchBrain : IAsyncDisposable
         var history = body.RootElement.GetProperty("history");
         return new ArchiveFigures(
             history.GetProperty("state").GetString() ?? "", history.GetProperty("queued").GetInt64(),
-            history.GetProperty("readingsWritten").GetInt64(), history.GetProperty("notArchived").GetInt64());
+            history.GetProperty("readingsWritten").GetInt64(), history.GetProperty("notArchived").GetInt64(),
+            history.TryGetProperty("spooledBytes", out var spooled) ? spooled.GetInt64() : 0);
     }
 
     public async Task<HeapFigures> CollectGarbage()

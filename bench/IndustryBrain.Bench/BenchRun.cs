@@ -309,8 +309,10 @@ public sealed class BenchRun(Settings settings)
         var lastChange = Stopwatch.StartNew();
         var last = before;
         var now = await silo.Archive();
+        var (mostQueued, mostSpooled) = (now.Queued, now.SpooledBytes);
         while (now.Queued > 0 || now.ReadingsWritten - before.ReadingsWritten + now.NotArchived - before.NotArchived < readings)
         {
+            (mostQueued, mostSpooled) = (Math.Max(mostQueued, now.Queued), Math.Max(mostSpooled, now.SpooledBytes));
             if (now != last)
             {
                 last = now;
@@ -330,7 +332,8 @@ public sealed class BenchRun(Settings settings)
         var lost = now.NotArchived - before.NotArchived;
         var done = clock.Elapsed;
         Console.WriteLine($"   archive: {written:N0} readings written, {lost:N0} not archived; caught up {(done - applied).TotalSeconds:F2} s after the last " +
-            $"was applied = {written / done.TotalSeconds:N0} readings/s archived end to end");
+            $"was applied = {written / done.TotalSeconds:N0} readings/s archived end to end; at most {mostQueued:N0} records waiting, " +
+            $"{mostSpooled / 1048576.0:N1} MB of them spooled on disk (sampled after the last was applied)");
         return lost == 0 && written >= readings;
     }
 

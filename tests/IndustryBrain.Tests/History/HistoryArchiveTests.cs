@@ -390,6 +390,40 @@ public sealed class HistoryArchiveTests(PostgresFixture postgres)
     }
 
     [Fact]
+    public async Task What_an_earlier_version_spilled_as_json_lines_is_written_at_the_next_start()
+    {
+        var connection = await postgres.NewDatabase();
+        var brain = await Brain(connection);
+        await brain.Stop();
+
+        // history-spill.jsonl as the version before the spool wrote it: one record a line, the last cut short by a crash.
+        var t0 = Ms(DateTimeOffset.UtcNow.AddMinutes(-10));
+        var lines = Enumerable.Range(1, 50).Select(seq => JsonSerializer.Serialize(new
+        {
+            kind = 0,
+            enterprise = "legacy-firm",
+            order = "O-1",
+            reading = new { terminal = "T1", step = "pack", run = 0, seq, good = seq * 3, scrap = 0, ts = t0.AddSeconds(seq) },
+        }, JsonSerializerOptions.Web)).ToList();
+        lines.Add(JsonSerializer.Serialize(new { kind = 1, enterprise = "legacy-firm", status = new { terminal = "T1", state = "running", ts = t0 } }, JsonSerializerOptions.Web));
+        lines.Add("""{"kind":0,"enterprise":"legacy-firm","ord""");
+        var spill = Path.Combine(brain.StoragePath, "history-spill.jsonl");
+        await File.WriteAllLinesAsync(spill, lines);
+
+        await brain.Restart();
+        using (var http = brain.Http())
+        {
+            await Archived(http, 50);
+        }
+
+        Assert.False(File.Exists(spill));
+        Assert.Equal(50, await PostgresServer.Scalar<long>(connection, "SELECT count(*) FROM ib_readings"));
+        Assert.Equal(150, await PostgresServer.Scalar<long>(connection, "SELECT max(good)::bigint FROM ib_readings"));
+        Assert.Equal(1, await PostgresServer.Scalar<long>(connection, "SELECT count(*) FROM ib_terminal_status WHERE enterprise = 'legacy-firm'"));
+        await brain.DisposeAsync();
+    }
+
+    [Fact]
     public async Task Duplicates_are_ignored_by_key_even_from_a_writer_that_never_saw_them()
     {
         var connection = await postgres.NewDatabase();
