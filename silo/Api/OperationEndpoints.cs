@@ -59,6 +59,7 @@ public static class OperationEndpoints
                     capacity = archive.Capacity,
                     spooledBytes = archive.SpooledBytes,
                     lagSeconds = Math.Round(archiveWriter.LagSeconds, 3),
+                    yielding = archiveWriter.Yielding,
                     written = historyMetrics.WrittenTotal,
                     readingsWritten = historyMetrics.ReadingsWritten,
                     notArchived = historyMetrics.DroppedTotal,

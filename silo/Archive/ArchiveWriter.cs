@@ -22,9 +22,11 @@ public sealed class ArchiveWriter(
     IOptions<HistoryOptions> options,
     TimeProvider time,
     DistrictCalendar calendar,
+    ILivePath live,
     ILogger<ArchiveWriter> logger) : IHostedService, IAsyncDisposable
 {
     private static readonly TimeSpan RetainEvery = TimeSpan.FromHours(1);
+    private static readonly TimeSpan YieldStep = TimeSpan.FromMilliseconds(50);
     private readonly HistoryOptions _options = options.Value;
     private readonly CancellationTokenSource _abort = new();
     private Task? _run;
@@ -42,6 +44,9 @@ public sealed class ArchiveWriter(
 
     /// <summary>Seconds since the oldest record not yet written was queued; 0 when the writer has caught up.</summary>
     public double LagSeconds => Interlocked.Read(ref _oldestInHand) is var t and > 0 ? Stopwatch.GetElapsedTime(t).TotalSeconds : 0;
+
+    /// <summary>True while the writer stays behind a saturated ingest (History:YieldSeconds).</summary>
+    public bool Yielding { get; private set; }
 
     /// <summary>The schema exists: queries can be answered (when the database is reachable).</summary>
     public bool Ready => _migrated;
@@ -100,8 +105,20 @@ public sealed class ArchiveWriter(
             });
             SpoolLegacySpill();
 
+            var lastWrite = time.GetTimestamp();
             while (true)
             {
+                if (_options.YieldSeconds > 0 && !_stopping && live.Saturated
+                    && time.GetElapsedTime(lastWrite) < TimeSpan.FromSeconds(_options.YieldSeconds))
+                {
+                    // The ingest is flat out: its figures go first; what waits meanwhile is kept (memory, then spool).
+                    Yielding = true;
+                    await Task.Delay(YieldStep, time, _abort.Token);
+                    continue;
+                }
+
+                Yielding = false;
+
                 // Memory first, then the spool: records go to the spool only while memory is full, so this is their order.
                 inHand.Clear();
                 fromSpool = false;
@@ -153,6 +170,7 @@ public sealed class ArchiveWriter(
                     Add(batch, item);
                 }
 
+                lastWrite = time.GetTimestamp();
                 if (batch.Count > 0)
                 {
                     var started = Stopwatch.GetTimestamp();

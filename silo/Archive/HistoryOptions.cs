@@ -34,6 +34,13 @@ public sealed class HistoryOptions
     /// <summary>The spool on disk at most; beyond it records are not archived (counted, warned about).</summary>
     public int SpoolLimitMegabytes { get; set; } = 10_240;
 
+    /// <summary>
+    /// While the ingest is flat out (<see cref="ILivePath.Saturated"/>), the writer writes at most one batch in this
+    /// many seconds and the rest waits (in memory, then spooled): the database's work, on the same machine, is not
+    /// taken from the live figures; the archive catches up when the load falls. 0: the writer never stays behind.
+    /// </summary>
+    public int YieldSeconds { get; set; } = 5;
+
     /// <summary>Day partitions created ahead of today (PostgreSQL).</summary>
     public int PartitionsAhead { get; set; } = 3;
 

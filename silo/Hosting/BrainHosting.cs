@@ -127,6 +127,7 @@ public static class BrainHosting
         services.AddHostedService(sp => sp.GetRequiredService<RejectSink>());
         services.AddSingleton<IngestPipeline>();
         services.AddHostedService(sp => sp.GetRequiredService<IngestPipeline>());
+        services.AddSingleton<ILivePath>(sp => sp.GetRequiredService<IngestPipeline>());
         if (string.IsNullOrWhiteSpace(configuration["Mqtt:Broker"]))
         {
             services.AddSingleton<EmbeddedBroker>();
@@ -266,6 +267,7 @@ public static class BrainHosting
             .Validate(o => o.BatchSize > 0 && o.QueueCapacity > 0 && o.SpoolLimitMegabytes > 0 && o.PartitionsAhead >= 0 && o.StopWaitSeconds >= 0,
                 "History:BatchSize, History:QueueCapacity and History:SpoolLimitMegabytes must be positive, History:PartitionsAhead and History:StopWaitSeconds not negative")
             .Validate(o => o.GatherMilliseconds is >= 0 and <= 10_000, "History:GatherMilliseconds must be between 0 and 10000")
+            .Validate(o => o.YieldSeconds is >= 0 and <= 3_600, "History:YieldSeconds must be between 0 and 3600")
             .ValidateOnStart();
         services.AddSingleton<HistoryMetrics>();
         services.AddSingleton<HistoryArchive>();

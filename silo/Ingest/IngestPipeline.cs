@@ -27,7 +27,7 @@ public sealed class IngestPipeline(
     IOptions<TelemetryOptions> telemetry,
     IOptions<IngestOptions> options,
     IOptions<MqttOptions> mqtt,
-    ILogger<IngestPipeline> logger) : BackgroundService
+    ILogger<IngestPipeline> logger) : BackgroundService, ILivePath
 {
     /// <summary>
     /// Readings queued before the broker's connections are held: enough to keep every grain call
@@ -66,6 +66,9 @@ public sealed class IngestPipeline(
 
     /// <summary>Readings queued or in a grain call, not yet applied.</summary>
     public long Pending => Interlocked.Read(ref _pending);
+
+    /// <summary>A tenth of the queue or more waits: the ingest is flat out (a district's load keeps it near empty).</summary>
+    public bool Saturated => Pending >= QueueCapacity / 10;
 
     /// <summary>
     /// The one admission step for an MQTT message from either broker: the topic is parsed once, the payload's
