@@ -111,8 +111,13 @@ public sealed class ArchiveWriter(
                 if (_options.YieldSeconds > 0 && !_stopping && live.Saturated
                     && time.GetElapsedTime(lastWrite) < TimeSpan.FromSeconds(_options.YieldSeconds))
                 {
-                    // The ingest is flat out: its figures go first; what waits meanwhile is kept (memory, then spool).
-                    Yielding = true;
+                    // The ingest is flat out: its figures go first; what waits meanwhile goes to the spool.
+                    if (!Yielding)
+                    {
+                        archive.SpoolFromNow();
+                        Yielding = true;
+                    }
+
                     await Task.Delay(YieldStep, time, _abort.Token);
                     continue;
                 }

@@ -130,6 +130,9 @@ public sealed class HistoryArchive : IHistoryArchive, IDisposable
         return true;
     }
 
+    /// <summary>The writer stays behind a saturated ingest: new records go straight to the spool, not to be kept in memory for long.</summary>
+    internal void SpoolFromNow() => _spooling = true;
+
     /// <summary>The writer found the spool empty: records stay in memory again while there is room.</summary>
     internal void SpoolDrained()
     {
