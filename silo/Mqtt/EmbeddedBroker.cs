@@ -154,6 +154,7 @@ public sealed class EmbeddedBroker(
             return;
         }
 
+        ConnectionTrim.SessionItems(e, logger);
         e.SessionItems[UserItem] = username ?? "";
     }
 

@@ -79,6 +79,23 @@ public sealed class ConnectionTrimTests
     }
 
     [Fact]
+    public void A_session_gets_a_small_dictionary_for_its_items_that_keeps_what_is_written()
+    {
+        using var adapter = new MqttChannelAdapter(new MqttTcpChannel(), new MqttPacketFormatterAdapter(new MqttBufferWriter(256, 256)), MqttNetNullLogger.Instance);
+        var e = new MQTTnet.Server.ValidatingConnectionEventArgs(new MqttConnectPacket { ClientId = "T1" }, adapter,
+            new System.Collections.Concurrent.ConcurrentDictionary<object, object>(), default);
+        Assert.True(ConnectionTrim.SessionItems(e, NullLogger.Instance));
+        Assert.IsType<System.Collections.Specialized.ListDictionary>(e.SessionItems);
+        e.SessionItems["ib.user"] = "qiaofeng-T1";
+        Assert.Equal("qiaofeng-T1", e.SessionItems["ib.user"]);
+
+        // Items someone wrote already are never dropped: such a dictionary is left as it is.
+        Assert.False(ConnectionTrim.SessionItems(e, NullLogger.Instance));
+        Assert.Equal("qiaofeng-T1", e.SessionItems["ib.user"]);
+        Assert.False(ConnectionTrim.Broken);
+    }
+
+    [Fact]
     public void An_mqtt311_connection_has_no_properties_writer_to_trim()
     {
         var formatter = new MqttPacketFormatterAdapter(MqttProtocolVersion.V311, new MqttBufferWriter(256, 256));
