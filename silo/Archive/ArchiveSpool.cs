@@ -24,6 +24,7 @@ public sealed class ArchiveSpool : IDisposable
     private long _tailBytes;
     private long _bytes;
     private long _records;
+    private long _oldestQueuedAt;
 
     // The segment being read back (the writer's thread only), and what of it and of earlier segments is read but not committed.
     private BinaryReader? _head;
@@ -48,6 +49,7 @@ public sealed class ArchiveSpool : IDisposable
         }
 
         LeftAtStart = _bytes;
+        _oldestQueuedAt = _bytes > 0 ? System.Diagnostics.Stopwatch.GetTimestamp() : 0;
     }
 
     public string Folder { get; }
@@ -62,6 +64,12 @@ public sealed class ArchiveSpool : IDisposable
     public long Records => Math.Max(0, Interlocked.Read(ref _records));
 
     public bool HasData => Bytes > 0;
+
+    /// <summary>
+    /// When the oldest record not yet read back was queued (a <see cref="System.Diagnostics.Stopwatch"/> timestamp; 0: none
+    /// waits; a segment left by an earlier run counts from this run's start). Within one batch of the truth while reading back.
+    /// </summary>
+    public long OldestQueuedAt => HasData ? Interlocked.Read(ref _oldestQueuedAt) : 0;
 
     /// <summary>Appends a record; false when the spool holds History:SpoolLimitMegabytes already (the record is not kept).</summary>
     public bool Append(ArchiveItem item)
@@ -89,7 +97,11 @@ public sealed class ArchiveSpool : IDisposable
             _tail.Write(length);
             _tail.Write(_record.GetBuffer(), 0, (int)_record.Length);
             _tailBytes += 4 + _record.Length;
-            Interlocked.Add(ref _bytes, 4 + _record.Length);
+            if (Interlocked.Add(ref _bytes, 4 + _record.Length) == 4 + _record.Length)
+            {
+                Interlocked.Exchange(ref _oldestQueuedAt, item.QueuedAt); // the first record of a spool that was empty
+            }
+
             Interlocked.Add(ref _records, item.Count);
             return true;
         }
@@ -153,6 +165,7 @@ public sealed class ArchiveSpool : IDisposable
             _readRecords += item.Count;
             taken += item.Count;
             into.Add(item);
+            Interlocked.Exchange(ref _oldestQueuedAt, item.QueuedAt); // the next unread one was queued just after
         }
 
         return taken;

@@ -43,7 +43,23 @@ public sealed class ArchiveWriter(
     public DateTimeOffset? DownSince { get; private set; }
 
     /// <summary>Seconds since the oldest record not yet written was queued; 0 when the writer has caught up.</summary>
-    public double LagSeconds => Interlocked.Read(ref _oldestInHand) is var t and > 0 ? Stopwatch.GetElapsedTime(t).TotalSeconds : 0;
+    public double LagSeconds
+    {
+        get
+        {
+            // The oldest of: the batch in hand, the first record waiting in memory, the first waiting in the spool.
+            var oldest = Interlocked.Read(ref _oldestInHand);
+            foreach (var waiting in (ReadOnlySpan<long>)[archive.OldestInMemory, archive.OldestSpooled])
+            {
+                if (waiting > 0 && (oldest == 0 || waiting < oldest))
+                {
+                    oldest = waiting;
+                }
+            }
+
+            return oldest > 0 ? Stopwatch.GetElapsedTime(oldest).TotalSeconds : 0;
+        }
+    }
 
     /// <summary>True while the writer stays behind a saturated ingest (History:YieldSeconds).</summary>
     public bool Yielding { get; private set; }
@@ -124,7 +140,8 @@ public sealed class ArchiveWriter(
 
                 Yielding = false;
 
-                // Memory first, then the spool: records go to the spool only while memory is full, so this is their order.
+                // Memory first, then the spool: records go to the spool only while memory is full or the writer stays
+                // behind, and then until the spool is empty again, so this is their order.
                 inHand.Clear();
                 fromSpool = false;
                 var taken = 0;

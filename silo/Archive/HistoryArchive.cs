@@ -52,7 +52,8 @@ public sealed class HistoryArchive : IHistoryArchive, IDisposable
     /// <summary>Put in the writer's queue to wake it when records went to the spool.</summary>
     private static readonly object SpoolMark = new();
 
-    private readonly Channel<ArchiveItem> _ready = Channel.CreateUnbounded<ArchiveItem>(new UnboundedChannelOptions { SingleReader = true });
+    // Not SingleReader: /health peeks at its first record (the lag) while the writer reads.
+    private readonly Channel<ArchiveItem> _ready = Channel.CreateUnbounded<ArchiveItem>(new UnboundedChannelOptions { SingleReader = false });
     private readonly Channel<ArchiveItem> _overflow = Channel.CreateUnbounded<ArchiveItem>(new UnboundedChannelOptions { SingleReader = true, SingleWriter = false });
     private readonly HistoryMetrics _metrics;
     private readonly ILogger<HistoryArchive> _logger;
@@ -80,6 +81,12 @@ public sealed class HistoryArchive : IHistoryArchive, IDisposable
 
     /// <summary>Records waiting for the writer: in memory, on their way to the spool, and in the spool.</summary>
     public long Queued => Interlocked.Read(ref _inMemory) + Interlocked.Read(ref _toSpool) + (_spool.IsValueCreated ? _spool.Value.Records : 0);
+
+    /// <summary>When the first record waiting in memory was queued (a <see cref="Stopwatch"/> timestamp); 0: none waits.</summary>
+    public long OldestInMemory => _ready.Reader.TryPeek(out var first) && first.Count > 0 ? first.QueuedAt : 0; // a mark counts nothing
+
+    /// <summary>When the oldest record waiting in the spool was queued; 0: none waits (or no spool yet).</summary>
+    public long OldestSpooled => _spool.IsValueCreated ? _spool.Value.OldestQueuedAt : 0;
 
     /// <summary>Records waiting in memory.</summary>
     public long InMemory => Interlocked.Read(ref _inMemory);

@@ -70,8 +70,9 @@ public sealed class ArchiveYieldTests : IAsyncDisposable
             _archive.Readings("qiaofeng", "QF-2611-0042", Readings(first));
         }
 
-        await Until(() => _archive.Queued == 300, "the readings queued");
+        await Until(() => _archive.Queued == 300 && _archive.SpooledBytes > 0, "the readings queued, and spooled while the writer stays behind");
         Assert.Equal(0, _metrics.ReadingsWritten);
+        Assert.True(_writer.LagSeconds > 0, "the lag counts what waits, not only what the writer has in hand");
 
         _time.Advance(TimeSpan.FromSeconds(5));
         await Until(() => _metrics.ReadingsWritten == 100 && _writer.Yielding, "one batch written in the window");
@@ -80,6 +81,7 @@ public sealed class ArchiveYieldTests : IAsyncDisposable
         _live.Saturated = false;
         await Until(() => _metrics.ReadingsWritten == 300 && _archive.Queued == 0, "the rest written once the load fell");
         Assert.False(_writer.Yielding);
+        await Until(() => _writer.LagSeconds == 0, "no lag once everything is written");
         var timeline = await _store.Timeline("qiaofeng", "QF-2611-0042", _time.GetUtcNow().AddDays(-1), _time.GetUtcNow().AddDays(1), 1_000, default);
         Assert.Equal(Enumerable.Range(1, 300).Select(seq => (long)seq), timeline.Select(r => r.Seq).Order());
 
