@@ -60,7 +60,8 @@ public sealed class SiloLossWatchTests
         await world.There.Begin("silo-b", EpochClock.Of(world.Time.GetUtcNow()));
         world.Feed(SiloStatus.Active, generation: 4);
         world.Feed(SiloStatus.Dead, generation: 4);
-        await Eventually.True(() => world.Watch.LossesSeen == 2, "the kill answered");
+        // A loss is counted when seen, and answered with a new epoch just after: wait for the answer, not the count.
+        await Eventually.True(() => world.Watch.LossesSeen == 2 && world.Epoch.Renewals >= 2, "the kill answered with a new epoch");
         Assert.Equal(2, world.Epoch.Renewals);
         Assert.True(string.CompareOrdinal(world.Epoch.Epoch, epochBefore) > 0, "a later epoch");
         Assert.Equal(2, world.Watch.CleanStopsSeen);

@@ -32,7 +32,8 @@ public sealed partial class WireFuzzTests(ITestOutputHelper output)
     [Fact]
     public async Task Every_mqtt_message_is_applied_as_parsed_or_refused_with_a_reason_and_refused_ones_store_nothing()
     {
-        await using var silo = await SecuredSilo.Start(settings: ["--Mqtt:PublishesPerSecond=0"]);
+        // It reads back every order it named, as fast as it can: no request limit (LimitsTests covers that).
+        await using var silo = await SecuredSilo.Start(settings: ["--Mqtt:PublishesPerSecond=0", "--Http:RequestsPerSecond=0"]);
         await silo.Register("qiaofeng");
         await silo.Register("other");
         var password = await silo.IssueCredential("qiaofeng", "T1");
