@@ -48,14 +48,10 @@ public sealed class ArchiveSpool : IDisposable
             _nextNumber = number + 1;
         }
 
-        LeftAtStart = _bytes;
         _oldestQueuedAt = _bytes > 0 ? System.Diagnostics.Stopwatch.GetTimestamp() : 0;
     }
 
     public string Folder { get; }
-
-    /// <summary>Bytes the last run left (a stop whose database was down, or a crash while it was behind).</summary>
-    public long LeftAtStart { get; }
 
     /// <summary>Bytes on disk not yet committed to the database.</summary>
     public long Bytes => Interlocked.Read(ref _bytes);

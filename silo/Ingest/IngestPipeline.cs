@@ -266,6 +266,11 @@ public sealed class IngestPipeline(
     /// </summary>
     public static Reading[] Accepted(Reading[] readings, Rejection[] rejections)
     {
+        if (rejections.Length == 0)
+        {
+            return readings; // the usual case: nothing to look up, nothing allocated
+        }
+
         var refused = rejections.Where(r => r.Seq is not null && r.Reason != RejectReasons.UnknownStep)
             .Select(r => (r.Terminal, r.Seq!.Value)).ToHashSet();
         return refused.Count == 0 ? readings : [.. readings.Where(r => !refused.Contains((r.Terminal, r.Seq)))];
