@@ -27,6 +27,12 @@ public sealed class ArchiveWriter(
 {
     private static readonly TimeSpan RetainEvery = TimeSpan.FromHours(1);
     private static readonly TimeSpan YieldStep = TimeSpan.FromMilliseconds(50);
+
+    /// <summary>
+    /// How long the ingest still counts as flat out after it was last seen saturated: its queue empties for a moment
+    /// between batches, and a writer that took each such moment wrote a batch every few hundred milliseconds.
+    /// </summary>
+    private static readonly TimeSpan SaturatedHold = TimeSpan.FromSeconds(1);
     private readonly HistoryOptions _options = options.Value;
     private readonly CancellationTokenSource _abort = new();
     private Task? _run;
@@ -122,9 +128,15 @@ public sealed class ArchiveWriter(
             SpoolLegacySpill();
 
             var lastWrite = time.GetTimestamp();
+            long? lastSaturated = null;
             while (true)
             {
-                if (_options.YieldSeconds > 0 && !_stopping && live.Saturated
+                if (live.Saturated)
+                {
+                    lastSaturated = time.GetTimestamp();
+                }
+
+                if (_options.YieldSeconds > 0 && !_stopping && lastSaturated is { } seen && time.GetElapsedTime(seen) < SaturatedHold
                     && time.GetElapsedTime(lastWrite) < TimeSpan.FromSeconds(_options.YieldSeconds))
                 {
                     // The ingest is flat out: its figures go first; what waits meanwhile goes to the spool.

@@ -65,6 +65,9 @@ public sealed class HistoryArchive : IHistoryArchive, IDisposable
     private int _woken;
     private volatile bool _spooling;
 
+    /// <summary>How long the spool task lets records gather before it appends them: a few thousand readings at full speed.</summary>
+    private static readonly TimeSpan SpoolGather = TimeSpan.FromMilliseconds(20);
+
     public HistoryArchive(IOptions<HistoryOptions> options, IOptions<StorageOptions> storage, HistoryMetrics metrics, ILogger<HistoryArchive> logger)
     {
         _metrics = metrics;
@@ -175,6 +178,13 @@ public sealed class HistoryArchive : IHistoryArchive, IDisposable
 
                 Spool.Flush();
                 Wake();
+
+                // Let the next records gather: taken one at a time, each cost a wake-up of this task and a write to the
+                // file, thousands a second while the ingest is flat out.
+                if (!reader.Completion.IsCompleted)
+                {
+                    await Task.Delay(SpoolGather);
+                }
             }
         }
         finally

@@ -24,7 +24,22 @@ public sealed class ArchiveYieldTests : IAsyncDisposable
 
     private sealed class LivePath : ILivePath
     {
-        public bool Saturated { get; set; }
+        private int _reads;
+        private volatile bool _saturated;
+
+        /// <summary>How often the writer has asked.</summary>
+        public int Reads => Volatile.Read(ref _reads);
+
+        public bool Saturated
+        {
+            get
+            {
+                Interlocked.Increment(ref _reads);
+                return _saturated;
+            }
+
+            set => _saturated = value;
+        }
     }
 
     public ArchiveYieldTests()
@@ -77,6 +92,14 @@ public sealed class ArchiveYieldTests : IAsyncDisposable
         _time.Advance(TimeSpan.FromSeconds(5));
         await Until(() => _metrics.ReadingsWritten == 100 && _writer.Yielding, "one batch written in the window");
         Assert.Equal(200, _archive.Queued);
+
+        // The ingest's queue empties for a moment between its batches: not a fall in load, so still one batch a window.
+        _live.Saturated = false;
+        var asked = _live.Reads;
+        await Until(() => _live.Reads >= asked + 5, "the writer to see the ingest's queue empty for a moment");
+        _live.Saturated = true;
+        Assert.Equal(100, _metrics.ReadingsWritten);
+        Assert.True(_writer.Yielding);
 
         _live.Saturated = false;
         await Until(() => _metrics.ReadingsWritten == 300 && _archive.Queued == 0, "the rest written once the load fell");
