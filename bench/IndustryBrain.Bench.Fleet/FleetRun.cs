@@ -9,11 +9,12 @@ public sealed record FleetFigures(
     string Scenario, int Terminals, int Silos, double OfferedPerSecond, double ServerCpuOfOneCore, double RssMiB, double KiBPerTerminal,
     double PubAckP50Ms, double PubAckP99Ms, double AppliedPerSecond, double ApiP50Ms, double ApiP99Ms, double ApiMaxMs,
     bool Exact, long Drops, double PublisherCpuOfOneCore, double IdleCpuOfOneCore, string Note,
-    double CollectedRssKiBPerTerminal = double.NaN, double LiveKiBPerTerminal = double.NaN, double CommittedKiBPerTerminal = double.NaN)
+    double CollectedRssKiBPerTerminal = double.NaN, double LiveKiBPerTerminal = double.NaN, double CommittedKiBPerTerminal = double.NaN,
+    MemoryPerTerminal? SecondHalf = null)
 {
     public static string Header =>
-        "| scenario | terminals | silos | offered/s | server CPU (one core = 100%) | connected, idle | µs CPU a reading | RSS MiB | KiB/terminal | after a full GC: RSS / GC committed / live heap KiB/terminal | PUBACK p50 / p99 ms | applied/s | API p50 / p99 / max ms | exact | drops | publisher CPU | note |\n" +
-        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---:|---:|---|";
+        "| scenario | terminals | silos | offered/s | server CPU (one core = 100%) | connected, idle | µs CPU a reading | RSS MiB | KiB/terminal | after a full GC: RSS / GC committed / live heap KiB/terminal | the same, the second half's terminals | PUBACK p50 / p99 ms | applied/s | API p50 / p99 / max ms | exact | drops | publisher CPU | note |\n" +
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---:|---:|---|";
 
     /// <summary>What the terminals offered a second; a run at full speed offers as fast as it is acknowledged.</summary>
     public string Offered => double.IsFinite(OfferedPerSecond)
@@ -24,7 +25,7 @@ public sealed record FleetFigures(
     public double MicrosPerReading => AppliedPerSecond > 0 ? (ServerCpuOfOneCore - IdleCpuOfOneCore) / 100 * 1e6 / AppliedPerSecond : double.NaN;
 
     public override string ToString() => string.Create(CultureInfo.InvariantCulture,
-        $"| {Scenario} | {Terminals:N0} | {Silos} | {Offered} | {ServerCpuOfOneCore:N0}% | {IdleCpuOfOneCore:N0}% | {MicrosPerReading:N0} | {RssMiB:N0} | {KiBPerTerminal:N1} | {CollectedRssKiBPerTerminal:N1} / {CommittedKiBPerTerminal:N1} / {LiveKiBPerTerminal:N1} | {PubAckP50Ms:N1} / {PubAckP99Ms:N1} | {AppliedPerSecond:N0} | {ApiP50Ms:N1} / {ApiP99Ms:N1} / {ApiMaxMs:N0} | {(Exact ? "yes" : "**NO**")} | {Drops} | {PublisherCpuOfOneCore:N0}% | {Note} |");
+        $"| {Scenario} | {Terminals:N0} | {Silos} | {Offered} | {ServerCpuOfOneCore:N0}% | {IdleCpuOfOneCore:N0}% | {MicrosPerReading:N0} | {RssMiB:N0} | {KiBPerTerminal:N1} | {CollectedRssKiBPerTerminal:N1} / {CommittedKiBPerTerminal:N1} / {LiveKiBPerTerminal:N1} | {SecondHalf} | {PubAckP50Ms:N1} / {PubAckP99Ms:N1} | {AppliedPerSecond:N0} | {ApiP50Ms:N1} / {ApiP99Ms:N1} / {ApiMaxMs:N0} | {(Exact ? "yes" : "**NO**")} | {Drops} | {PublisherCpuOfOneCore:N0}% | {Note} |");
 }
 
 /// <summary>The silos under test (one, or several of one cluster on Redis) and the fleet's plan for them.</summary>
@@ -69,10 +70,16 @@ public sealed class FleetRun(IReadOnlyList<BenchBrain> silos, FleetPlan plan, in
     private async Task<(List<WorkerProcess> Workers, string Order)> Connect(int terminals, double rate, int window, string? planned = null)
     {
         var order = planned ?? await PlanOrders();
-        var specs = plan.Specs(terminals, order, Ports);
-        var workers = specs.Chunk(perWorker).Select(chunk => WorkerProcess.Start(new WorkerSpec(chunk, rate, window, 2_000))).ToList();
+        return (await Connect(plan.Specs(terminals, order, Ports), [], rate, window), order);
+    }
+
+    /// <summary>Starts workers for <paramref name="specs"/> beside those already <paramref name="connected"/>, and waits until all are connected.</summary>
+    private async Task<List<WorkerProcess>> Connect(IEnumerable<TerminalSpec> specs, List<WorkerProcess> connected, double rate, int window)
+    {
+        var workers = connected.Concat(specs.Chunk(perWorker).Select(chunk => WorkerProcess.Start(new WorkerSpec(chunk, rate, window, 2_000)))).ToList();
+        var terminals = connected.Sum(w => w.Status("connected")) + specs.Count();
         await Until(() => workers.Sum(w => w.Status("connected")) >= terminals, TimeSpan.FromMinutes(10), $"{terminals:N0} terminals connected");
-        return (workers, order);
+        return workers;
     }
 
     /// <summary>Each firm's order of this run, planned: its name.</summary>
@@ -94,16 +101,25 @@ public sealed class FleetRun(IReadOnlyList<BenchBrain> silos, FleetPlan plan, in
         // included), and the growth of the RSS and of the live heap between two full collections. The orders
         // are planned before (an active order's memory is the ingest bench's figure), so both are what a
         // terminal costs: its connection, its session and subscriptions, its record in its firm's grain.
-        var planned = await PlanOrders();
+        // The terminals connect in two halves: what the second half adds is the cost of one more terminal, without what the
+        // first connections pay once (code compiled, thread-pool threads started, the GC's heaps and budgets grown).
+        var order = await PlanOrders();
+        var specs = plan.Specs(terminals, order, Ports);
         var rssBefore = RssBytes();
         var liveBefore = await LiveBytes();
         var collectedBefore = RssBytes();
-        var (workers, order) = await Connect(terminals, rate, window, planned);
-        await using var stop = new Workers(workers);
+        var half = await Connect(specs[..(terminals / 2)], [], rate, window);
+        await using var stopHalf = new Workers(half);
+        await Settle();
+        var liveHalf = await LiveBytes();
+        var collectedHalf = RssBytes();
+        var workers = await Connect(specs[(terminals / 2)..], half, rate, window);
+        await using var stop = new Workers(workers[half.Count..]);
         await Settle();
         var rssConnected = RssBytes();
         var liveConnected = await LiveBytes();
         var collectedConnected = RssBytes();
+        var secondHalf = terminals - (terminals / 2);
 
         // The same terminals connected and subscribed, not counting: what holding them costs, once the work of
         // planning the orders and checking the credentials is done.
@@ -147,7 +163,9 @@ public sealed class FleetRun(IReadOnlyList<BenchBrain> silos, FleetPlan plan, in
             (rssConnected - rssBefore) / terminals / 1024, LatencyHistogram.Percentile(latency, 0.5), LatencyHistogram.Percentile(latency, 0.99),
             applied, Percentile(api, 0.5), Percentile(api, 0.99), api.Count > 0 ? api.Max() : double.NaN, exact, drops, publisherCpu * 100,
             idleCpu * 100, note, (collectedConnected - collectedBefore) / terminals / 1024, (liveConnected.Live - liveBefore.Live) / terminals / 1024,
-            (liveConnected.Committed - liveBefore.Committed) / terminals / 1024);
+            (liveConnected.Committed - liveBefore.Committed) / terminals / 1024,
+            new MemoryPerTerminal((collectedConnected - collectedHalf) / secondHalf / 1024, (liveConnected.Committed - liveHalf.Committed) / secondHalf / 1024,
+                (liveConnected.Live - liveHalf.Live) / secondHalf / 1024));
     }
 
     /// <summary>
