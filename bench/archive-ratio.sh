@@ -20,23 +20,32 @@ pg_port="${IB_PG_PORT:-15432}"
 pg_bin="${IB_PG_BIN:-$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1)}"
 archive="IB__History__ConnectionString=Host=127.0.0.1;Port=$pg_port;Username=ib;Database=industry_brain"
 
-# The rate the bench printed for its one phase ("= 482,674 readings/s end to end"), as a number.
-rate() { sed -nE 's/.*applied .* = ([0-9,]+) readings\/s end to end.*/\1/p' | tr -d , | tail -n 1; }
+log="$(mktemp)"
+trap 'rm -f "$log"' EXIT
 
+# One run of the ingest bench: its output on stderr, and kept in $log.
 bench() {
   dotnet run -c Release --no-build --project "$repo/bench/IndustryBrain.Bench" -- \
-    --phases arrays --array-readings "$readings" --silo-env "$1" 2>&1 | tee /dev/stderr | rate
+    --phases arrays --array-readings "$readings" --silo-env "$1" 2>&1 | tee -a /dev/stderr >"$log"
 }
+
+# The rate the bench printed for its one phase ("= 482,674 readings/s end to end"), as a number.
+rate() { sed -nE 's/.*applied .* = ([0-9,]+) readings\/s end to end.*/\1/p' "$log" | tr -d , | tail -n 1; }
+
+# What the archive wrote of them ("10,000,000 readings written, 0 not archived").
+archived() { sed -nE 's/^ *archive: ([0-9,]+ readings written, [0-9,]+ not archived).*/\1/p' "$log"; }
 
 ratios=()
 for round in $(seq 1 "$rounds"); do
   "$pg_bin/psql" -h 127.0.0.1 -p "$pg_port" -U ib -d postgres -qc "DROP DATABASE IF EXISTS industry_brain WITH (FORCE)" \
     -c "CREATE DATABASE industry_brain" >/dev/null
-  off="$(bench IB__History__Enabled=false)"
-  on="$(bench "$archive")"
+  bench IB__History__Enabled=false
+  off="$(rate)"
+  bench "$archive"
+  on="$(rate)"
   ratio="$(awk -v on="$on" -v off="$off" 'BEGIN { printf "%.1f", 100 * on / off }')"
   ratios+=("$ratio")
-  echo "round $round: archive off $off readings/s, on $on readings/s: $ratio%"
+  echo "round $round: archive off $off readings/s, on $on readings/s: $ratio% ($(archived))"
 done
 
 printf '%s\n' "${ratios[@]}" | sort -n | awk '{ r[NR] = $1 } END {
