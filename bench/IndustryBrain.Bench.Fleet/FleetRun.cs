@@ -90,10 +90,10 @@ public sealed class FleetRun(IReadOnlyList<BenchBrain> silos, FleetPlan plan, in
     }
 
     /// <summary>Starts workers for <paramref name="specs"/> beside those already <paramref name="connected"/>, and waits until all are connected.</summary>
-    private async Task<List<WorkerProcess>> Connect(IEnumerable<TerminalSpec> specs, List<WorkerProcess> connected, double rate, int window)
+    private async Task<List<WorkerProcess>> Connect(TerminalSpec[] specs, List<WorkerProcess> connected, double rate, int window)
     {
         var workers = connected.Concat(specs.Chunk(perWorker).Select(chunk => WorkerProcess.Start(new WorkerSpec(chunk, rate, window, 2_000)))).ToList();
-        var terminals = connected.Sum(w => w.Status("connected")) + specs.Count();
+        var terminals = connected.Sum(w => w.Status("connected")) + specs.Length;
         await Until(() => workers.Sum(w => w.Status("connected")) >= terminals, TimeSpan.FromMinutes(10), $"{terminals:N0} terminals connected");
         return workers;
     }
