@@ -5,7 +5,6 @@ using IndustryBrain.Silo.Security;
 using MQTTnet.Adapter;
 using MQTTnet.Diagnostics.Logger;
 using MQTTnet.Formatter;
-using MQTTnet.Implementations;
 using MQTTnet.Server;
 
 namespace IndustryBrain.Silo.Mqtt;
@@ -13,7 +12,7 @@ namespace IndustryBrain.Silo.Mqtt;
 /// <summary>
 /// The embedded broker's TCP listener, in place of MQTTnet's own: it closes a connection beyond
 /// Mqtt:MaxConnections, or beyond Mqtt:MaxConnectionsPerAddress from one client address, at once, and reads
-/// every connection through a <see cref="MqttPacketGuard"/>, so a packet over Mqtt:MaxPacketBytes closes its
+/// every connection through a <see cref="MqttPacketGuard"/> (its <see cref="TerminalChannel"/>), so a packet over Mqtt:MaxPacketBytes closes its
 /// connection before any memory is taken for it.
 /// </summary>
 public sealed class GuardedTcpServerAdapter(
@@ -32,6 +31,7 @@ public sealed class GuardedTcpServerAdapter(
     private IMqttNetLogger _mqttLogger = MqttNetNullLogger.Instance;
     private int _open;
     private readonly ConcurrentDictionary<IPAddress, int> _perAddress = new();
+    private readonly Action _packetTooLarge = () => metrics.MqttRefused("packet-too-large");
 
     public Func<IMqttChannelAdapter, Task>? ClientHandler { get; set; }
 
@@ -87,7 +87,9 @@ public sealed class GuardedTcpServerAdapter(
                 continue;
             }
 
-            _ = Task.Run(() => Serve(client, from));
+            // Served on the thread pool, with nothing kept for the hand-over once it runs (Task.Run would keep its
+            // promise, closure and delegate for as long as the connection lasts).
+            ThreadPool.UnsafeQueueUserWorkItem(static s => _ = s.Adapter.Serve(s.Client, s.From), (Adapter: this, Client: client, From: from), preferLocal: false);
         }
     }
 
@@ -111,9 +113,7 @@ public sealed class GuardedTcpServerAdapter(
                 return;
             }
 
-            await using var stream = new GuardedStream(new NetworkStream(socket, ownsSocket: true), new MqttPacketGuard(maxPacketBytes),
-                () => metrics.MqttRefused("packet-too-large"));
-            var channel = new MqttTcpChannel(stream, socket.LocalEndPoint, socket.RemoteEndPoint, null);
+            var channel = new TerminalChannel(socket, new MqttPacketGuard(maxPacketBytes), _packetTooLarge);
             var formatter = new MqttPacketFormatterAdapter(new MqttBufferWriter(_options.WriterBufferSize, _options.WriterBufferSizeMax));
             using var adapter = new MqttChannelAdapter(channel, formatter, _mqttLogger);
             ConnectionTrim.SendLock(adapter, logger);
