@@ -129,6 +129,7 @@ public sealed class EmbeddedBroker(
         if (username is not null || e.RawPassword is { Length: > 0 })
         {
             var check = await terminals.Check(username, e.Password, (e.RemoteEndPoint as IPEndPoint)?.Address.ToString() ?? "");
+            ConnectionTrim.Password(e, logger);
             if (check.Throttled)
             {
                 // Too many wrong passwords for this username or from this address: refused before hashing.

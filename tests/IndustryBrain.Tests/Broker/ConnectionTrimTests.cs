@@ -96,6 +96,21 @@ public sealed class ConnectionTrimTests
     }
 
     [Fact]
+    public void A_checked_password_is_not_kept_in_the_connect_packet_the_connection_holds()
+    {
+        using var adapter = new MqttChannelAdapter(new MqttTcpChannel(), new MqttPacketFormatterAdapter(new MqttBufferWriter(256, 256)), MqttNetNullLogger.Instance);
+        var packet = new MqttConnectPacket { ClientId = "T1", Username = "qiaofeng/T1", Password = Encoding.UTF8.GetBytes("the-terminal-secret") };
+        var e = new MQTTnet.Server.ValidatingConnectionEventArgs(packet, adapter, new System.Collections.Concurrent.ConcurrentDictionary<object, object>(), default);
+        Assert.Equal("the-terminal-secret", e.Password);
+
+        Assert.True(ConnectionTrim.Password(e, NullLogger.Instance));
+        Assert.Null(packet.Password);
+        Assert.Null(e.RawPassword);
+        Assert.Equal(("T1", "qiaofeng/T1"), (packet.ClientId, packet.Username));
+        Assert.False(ConnectionTrim.Broken);
+    }
+
+    [Fact]
     public void An_mqtt311_connection_has_no_properties_writer_to_trim()
     {
         var formatter = new MqttPacketFormatterAdapter(MqttProtocolVersion.V311, new MqttBufferWriter(256, 256));
