@@ -9,11 +9,10 @@ public sealed record FleetFigures(
     string Scenario, int Terminals, int Silos, double OfferedPerSecond, double ServerCpuOfOneCore, double RssMiB, double KiBPerTerminal,
     double PubAckP50Ms, double PubAckP99Ms, double AppliedPerSecond, double ApiP50Ms, double ApiP99Ms, double ApiMaxMs,
     bool Exact, long Drops, double PublisherCpuOfOneCore, double IdleCpuOfOneCore, string Note,
-    double CollectedRssKiBPerTerminal = double.NaN, double LiveKiBPerTerminal = double.NaN, double CommittedKiBPerTerminal = double.NaN,
-    MemoryPerTerminal? SecondHalf = null)
+    MemoryPerTerminal? AllTerminals = null, MemoryPerTerminal? OneMore = null)
 {
     public static string Header =>
-        "| scenario | terminals | silos | offered/s | server CPU (one core = 100%) | connected, idle | µs CPU a reading | RSS MiB | KiB/terminal | after a full GC: RSS / GC committed / live heap KiB/terminal | the same, the second half's terminals | PUBACK p50 / p99 ms | applied/s | API p50 / p99 / max ms | exact | drops | publisher CPU | note |\n" +
+        "| scenario | terminals | silos | offered/s | server CPU (one core = 100%) | connected, idle | µs CPU a reading | RSS MiB | KiB/terminal | after a full GC: RSS / GC committed / live heap; RSS with the GC's free memory given back, KiB/terminal | the same, one more terminal (slope over 4 steps) | PUBACK p50 / p99 ms | applied/s | API p50 / p99 / max ms | exact | drops | publisher CPU | note |\n" +
         "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---:|---:|---|";
 
     /// <summary>What the terminals offered a second; a run at full speed offers as fast as it is acknowledged.</summary>
@@ -25,12 +24,13 @@ public sealed record FleetFigures(
     public double MicrosPerReading => AppliedPerSecond > 0 ? (ServerCpuOfOneCore - IdleCpuOfOneCore) / 100 * 1e6 / AppliedPerSecond : double.NaN;
 
     public override string ToString() => string.Create(CultureInfo.InvariantCulture,
-        $"| {Scenario} | {Terminals:N0} | {Silos} | {Offered} | {ServerCpuOfOneCore:N0}% | {IdleCpuOfOneCore:N0}% | {MicrosPerReading:N0} | {RssMiB:N0} | {KiBPerTerminal:N1} | {CollectedRssKiBPerTerminal:N1} / {CommittedKiBPerTerminal:N1} / {LiveKiBPerTerminal:N1} | {SecondHalf} | {PubAckP50Ms:N1} / {PubAckP99Ms:N1} | {AppliedPerSecond:N0} | {ApiP50Ms:N1} / {ApiP99Ms:N1} / {ApiMaxMs:N0} | {(Exact ? "yes" : "**NO**")} | {Drops} | {PublisherCpuOfOneCore:N0}% | {Note} |");
+        $"| {Scenario} | {Terminals:N0} | {Silos} | {Offered} | {ServerCpuOfOneCore:N0}% | {IdleCpuOfOneCore:N0}% | {MicrosPerReading:N0} | {RssMiB:N0} | {KiBPerTerminal:N1} | {AllTerminals} | {OneMore} | {PubAckP50Ms:N1} / {PubAckP99Ms:N1} | {AppliedPerSecond:N0} | {ApiP50Ms:N1} / {ApiP99Ms:N1} / {ApiMaxMs:N0} | {(Exact ? "yes" : "**NO**")} | {Drops} | {PublisherCpuOfOneCore:N0}% | {Note} |");
 }
 
 /// <summary>The silos under test (one, or several of one cluster on Redis) and the fleet's plan for them.</summary>
 public sealed class FleetRun(IReadOnlyList<BenchBrain> silos, FleetPlan plan, int perWorker)
 {
+    private const int MemorySteps = 4;
     private int _runs;
 
     public HttpClient Http => silos[0].Http;
@@ -39,37 +39,29 @@ public sealed class FleetRun(IReadOnlyList<BenchBrain> silos, FleetPlan plan, in
 
     private TimeSpan ServerCpu() => silos.Aggregate(TimeSpan.Zero, (sum, s) => sum + s.CpuTime);
 
-    /// <summary>After a full collection in every silo: the live heap, and what the GC holds committed for it.</summary>
-    private async Task<(double Live, double Committed)> LiveBytes()
+    /// <summary>
+    /// After a full collection in every silo: the live heap, what the GC holds committed for it and the RSS; then, once
+    /// the GC gave its free memory back (an aggressive collection), the RSS again.
+    /// </summary>
+    private async Task<MemoryPoint> Memory(int terminals)
     {
-        double live = 0, committed = 0;
+        double live = 0, committed = 0, rss = 0, givenBack = 0, givenBackCommitted = 0;
         foreach (var silo in silos)
         {
-            var heap = await silo.CollectGarbage();
+            var heap = await silo.CollectGarbage(aggressive: true);
             live += heap.LiveBytes;
             committed += heap.GcCommittedBytes;
+            rss += heap.WorkingSetBytes;
+            givenBack += heap.GivenBackWorkingSetBytes;
+            givenBackCommitted += heap.GivenBackCommittedBytes;
         }
 
-        return (live, committed);
+        var point = new MemoryPoint(terminals, rss, committed, live, givenBack, givenBackCommitted);
+        Console.WriteLine($"  memory after a full collection, {point}");
+        return point;
     }
 
     private double RssBytes() => silos.Sum(s => (double)ProcessFigures.RssBytes(s.ProcessId));
-
-    /// <summary>
-    /// The RSS after a full collection, once the GC has given back what it freed: it returns free regions to the
-    /// system a step at a time after a collection, so the least of five seconds' samples.
-    /// </summary>
-    private async Task<double> CollectedRssBytes()
-    {
-        var least = RssBytes();
-        for (var i = 0; i < 10; i++)
-        {
-            await Task.Delay(TimeSpan.FromMilliseconds(500));
-            least = Math.Min(least, RssBytes());
-        }
-
-        return least;
-    }
 
     private async Task<long> Applied()
     {
@@ -89,13 +81,13 @@ public sealed class FleetRun(IReadOnlyList<BenchBrain> silos, FleetPlan plan, in
         return (await Connect(plan.Specs(terminals, order, Ports), [], rate, window), order);
     }
 
-    /// <summary>Starts workers for <paramref name="specs"/> beside those already <paramref name="connected"/>, and waits until all are connected.</summary>
+    /// <summary>Starts workers for <paramref name="specs"/> beside those already <paramref name="connected"/> (added to it), and waits until all are connected.</summary>
     private async Task<List<WorkerProcess>> Connect(TerminalSpec[] specs, List<WorkerProcess> connected, double rate, int window)
     {
-        var workers = connected.Concat(specs.Chunk(perWorker).Select(chunk => WorkerProcess.Start(new WorkerSpec(chunk, rate, window, 2_000)))).ToList();
         var terminals = connected.Sum(w => w.Status("connected")) + specs.Length;
-        await Until(() => workers.Sum(w => w.Status("connected")) >= terminals, TimeSpan.FromMinutes(10), $"{terminals:N0} terminals connected");
-        return workers;
+        connected.AddRange(specs.Chunk(perWorker).Select(chunk => WorkerProcess.Start(new WorkerSpec(chunk, rate, window, 2_000))));
+        await Until(() => connected.Sum(w => w.Status("connected")) >= terminals, TimeSpan.FromMinutes(10), $"{terminals:N0} terminals connected");
+        return connected;
     }
 
     /// <summary>Each firm's order of this run, planned: its name.</summary>
@@ -113,29 +105,28 @@ public sealed class FleetRun(IReadOnlyList<BenchBrain> silos, FleetPlan plan, in
     /// </summary>
     public async Task<FleetFigures> Steady(string scenario, int terminals, double rate, TimeSpan warm, TimeSpan measure, int window = 1, bool flat = false)
     {
-        // Memory per terminal two ways: the RSS growth while connecting (what the machine gives, GC budgets
-        // included), and the growth of the RSS and of the live heap between two full collections. The orders
-        // are planned before (an active order's memory is the ingest bench's figure), so both are what a
-        // terminal costs: its connection, its session and subscriptions, its record in its firm's grain.
-        // The terminals connect in two halves: what the second half adds is the cost of one more terminal, without what the
-        // first connections pay once (code compiled, thread-pool threads started, the GC's heaps and budgets grown).
+        // Memory per terminal: the RSS growth while connecting (what the machine gives, GC budgets included), and the
+        // cost of one more terminal: the terminals connect in four steps, and after each the silo's memory is read
+        // after a full collection (RSS, GC committed, live heap, and the RSS once the GC gave its free memory back); the
+        // slope of each over the five points is what a terminal adds, without what the first connections pay once (code
+        // compiled, thread-pool threads started) and with less of the GC's step-wise growth than two points give. The
+        // orders are planned before (an active order's memory is the ingest bench's figure): what is measured is the
+        // terminal's connection, its session and subscriptions, and its record in its firm's grain.
         var order = await PlanOrders();
         var specs = plan.Specs(terminals, order, Ports);
         var rssBefore = RssBytes();
-        var liveBefore = await LiveBytes();
-        var collectedBefore = await CollectedRssBytes();
-        var half = await Connect(specs[..(terminals / 2)], [], rate, window);
-        await using var stopHalf = new Workers(half);
-        await Settle();
-        var liveHalf = await LiveBytes();
-        var collectedHalf = await CollectedRssBytes();
-        var workers = await Connect(specs[(terminals / 2)..], half, rate, window);
-        await using var stop = new Workers(workers[half.Count..]);
-        await Settle();
-        var rssConnected = RssBytes();
-        var liveConnected = await LiveBytes();
-        var collectedConnected = await CollectedRssBytes();
-        var secondHalf = terminals - (terminals / 2);
+        List<MemoryPoint> points = [await Memory(0)];
+        var workers = new List<WorkerProcess>();
+        await using var stop = new Workers(workers);
+        var rssConnected = rssBefore;
+        for (var step = 1; step <= MemorySteps; step++)
+        {
+            var (from, to) = (terminals * (step - 1) / MemorySteps, terminals * step / MemorySteps);
+            await Connect(specs[from..to], workers, rate, window);
+            await Settle();
+            rssConnected = RssBytes();
+            points.Add(await Memory(to));
+        }
 
         // The same terminals connected and subscribed, not counting: what holding them costs, once the work of
         // planning the orders and checking the credentials is done.
@@ -178,10 +169,7 @@ public sealed class FleetRun(IReadOnlyList<BenchBrain> silos, FleetPlan plan, in
         return new FleetFigures(scenario, terminals, silos.Count, flat ? double.NaN : terminals * rate, cpu * 100, rssMeasured / (1 << 20),
             (rssConnected - rssBefore) / terminals / 1024, LatencyHistogram.Percentile(latency, 0.5), LatencyHistogram.Percentile(latency, 0.99),
             applied, Percentile(api, 0.5), Percentile(api, 0.99), api.Count > 0 ? api.Max() : double.NaN, exact, drops, publisherCpu * 100,
-            idleCpu * 100, note, (collectedConnected - collectedBefore) / terminals / 1024, (liveConnected.Live - liveBefore.Live) / terminals / 1024,
-            (liveConnected.Committed - liveBefore.Committed) / terminals / 1024,
-            new MemoryPerTerminal((collectedConnected - collectedHalf) / secondHalf / 1024, (liveConnected.Committed - liveHalf.Committed) / secondHalf / 1024,
-                (liveConnected.Live - liveHalf.Live) / secondHalf / 1024));
+            idleCpu * 100, note, MemoryPerTerminal.Between(points[0], points[^1]), MemoryPerTerminal.Slope(points));
     }
 
     /// <summary>

@@ -28,9 +28,11 @@ public readonly record struct GcTally(long AllocatedBytes, int Gen0, int Gen1, i
 
 /// <summary>
 /// What POST /debug/gc answers: the heap after a full compacting collection, and the GC's tallies just
-/// before and just after that collection (so the work between two calls is next.Before - previous.After).
+/// before and just after that collection (so the work between two calls is next.Before - previous.After). Asked with
+/// <c>aggressive</c>, also what the GC holds committed and the process's RSS once it gave its free memory back.
 /// </summary>
-public readonly record struct HeapFigures(long LiveBytes, long GcHeapBytes, long WorkingSetBytes, GcTally Before, GcTally After, long GcCommittedBytes = 0);
+public readonly record struct HeapFigures(long LiveBytes, long GcHeapBytes, long WorkingSetBytes, GcTally Before, GcTally After, long GcCommittedBytes = 0,
+    long GivenBackCommittedBytes = 0, long GivenBackWorkingSetBytes = 0);
 
 /// <summary>
 /// The real silo for the benchmark: a <see cref="Brain"/> (the built silo as its own process) on free ports with
@@ -141,16 +143,17 @@ public sealed class BenchBrain : IAsyncDisposable
             history.TryGetProperty("spooledBytes", out var spooled) ? spooled.GetInt64() : 0);
     }
 
-    public async Task<HeapFigures> CollectGarbage()
+    public async Task<HeapFigures> CollectGarbage(bool aggressive = false)
     {
+        var path = aggressive ? "/debug/gc?aggressive=true" : "/debug/gc";
         // An administrator's call (the bench's key), at most one in Debug:FullGcIntervalSeconds: a 429 is waited out.
-        var response = await Http.PostAsync("/debug/gc", null);
+        var response = await Http.PostAsync(path, null);
         for (var attempt = 0; response.StatusCode == System.Net.HttpStatusCode.TooManyRequests && attempt < 30; attempt++)
         {
             var wait = response.Headers.RetryAfter?.Delta ?? TimeSpan.FromSeconds(1);
             response.Dispose();
             await Task.Delay(wait);
-            response = await Http.PostAsync("/debug/gc", null);
+            response = await Http.PostAsync(path, null);
         }
 
         using var answered = response;
@@ -161,7 +164,9 @@ public sealed class BenchBrain : IAsyncDisposable
             t.GetProperty("gen1").GetInt32(), t.GetProperty("gen2").GetInt32(), t.GetProperty("pauseMs").GetDouble());
         return new HeapFigures(root.GetProperty("liveBytes").GetInt64(), root.GetProperty("gcHeapBytes").GetInt64(),
             root.GetProperty("workingSetBytes").GetInt64(), Tally(root.GetProperty("before")), Tally(root.GetProperty("after")),
-            root.TryGetProperty("gcCommittedBytes", out var committed) ? committed.GetInt64() : 0);
+            root.TryGetProperty("gcCommittedBytes", out var committed) ? committed.GetInt64() : 0,
+            root.TryGetProperty("aggressive", out var back) && back.ValueKind == JsonValueKind.Object ? back.GetProperty("gcCommittedBytes").GetInt64() : 0,
+            back.ValueKind == JsonValueKind.Object ? back.GetProperty("workingSetBytes").GetInt64() : 0);
     }
 
     public async Task RegisterEnterprise(int e)

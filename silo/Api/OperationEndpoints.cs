@@ -72,7 +72,9 @@ public static class OperationEndpoints
         .WithSummary("200 when the silo is up and its broker connection is live");
 
         // Only an administrator reaches /debug (the access rule), and at most once in Debug:FullGcIntervalSeconds.
-        app.MapPost("/debug/gc", (FullGcLimiter limiter, HttpContext context) =>
+        // ?aggressive=true: then one more collection that gives the GC's free memory back to the system (its budgets
+        // start small again), and what the process holds after it: what the live objects need, without the GC's reserve.
+        app.MapPost("/debug/gc", (FullGcLimiter limiter, HttpContext context, bool? aggressive) =>
         {
             if (limiter.Wait() is { } wait)
             {
@@ -90,12 +92,21 @@ public static class OperationEndpoints
             GC.Collect(GC.MaxGeneration, GCCollectionMode.Forced, blocking: true, compacting: true);
             var liveBytes = GC.GetTotalMemory(forceFullCollection: true);
             var memory = GC.GetGCMemoryInfo();
+            var workingSetBytes = Environment.WorkingSet;
+            object? givenBack = null;
+            if (aggressive == true)
+            {
+                GC.Collect(GC.MaxGeneration, GCCollectionMode.Aggressive, blocking: true, compacting: true);
+                givenBack = new { gcCommittedBytes = GC.GetGCMemoryInfo().TotalCommittedBytes, workingSetBytes = Environment.WorkingSet };
+            }
+
             return Results.Ok(new
             {
                 liveBytes,
                 gcHeapBytes = memory.HeapSizeBytes,
                 gcCommittedBytes = memory.TotalCommittedBytes,
-                workingSetBytes = Environment.WorkingSet,
+                workingSetBytes,
+                aggressive = givenBack,
                 before = new { allocatedBytes, gen0, gen1, gen2, pauseMs },
                 after = new
                 {

@@ -39,6 +39,31 @@ public sealed class TerminalFleetTests(FleetSilo fleet) : IClassFixture<FleetSil
         return terminal.Result.ResultCode;
     }
 
+    /// <summary>The fleet bench's memory per terminal: what the silo holds after its GC gave its free memory back.</summary>
+    [Fact]
+    public async Task An_aggressive_collection_answers_what_the_silo_holds_once_the_gc_gave_its_free_memory_back()
+    {
+        var plain = (await Silo.Ok(HttpMethod.Post, "/debug/gc", Silo.AdminKey))!;
+        Assert.Null(plain["aggressive"]);
+        JsonNode? answer = null;
+        await Eventually.True(async () =>
+        {
+            // One full collection in Debug:FullGcIntervalSeconds (2 s here): the first call's turn must pass.
+            using var response = await Silo.Send(HttpMethod.Post, "/debug/gc?aggressive=true", Silo.AdminKey);
+            if (response.StatusCode != HttpStatusCode.OK)
+            {
+                return false;
+            }
+
+            answer = JsonNode.Parse(await response.Content.ReadAsStringAsync());
+            return true;
+        }, "an aggressive collection's turn");
+        var given = answer!["aggressive"]!;
+        var live = answer["liveBytes"]!.GetValue<long>();
+        Assert.InRange(given["gcCommittedBytes"]!.GetValue<long>(), live / 2, answer["gcCommittedBytes"]!.GetValue<long>() + (16 << 20));
+        Assert.InRange(given["workingSetBytes"]!.GetValue<long>(), given["gcCommittedBytes"]!.GetValue<long>() / 2, long.MaxValue);
+    }
+
     [Fact]
     public async Task A_firm_issues_its_fleet_in_one_request_and_every_terminal_counts_with_its_own_credential()
     {
