@@ -108,24 +108,30 @@ public sealed class FleetRun(IReadOnlyList<BenchBrain> silos, FleetPlan plan, in
         // Memory per terminal: the RSS growth while connecting (what the machine gives, GC budgets included), and the
         // cost of one more terminal: the terminals connect in four steps, and after each the silo's memory is read
         // after a full collection (RSS, GC committed, live heap, and the RSS once the GC gave its free memory back); the
-        // slope of each over the five points is what a terminal adds, without what the first connections pay once (code
+        // slope of each over the four steps is what a terminal adds, without what the first connections pay once (code
         // compiled, thread-pool threads started) and with less of the GC's step-wise growth than two points give. The
         // orders are planned before (an active order's memory is the ingest bench's figure): what is measured is the
-        // terminal's connection, its session and subscriptions, and its record in its firm's grain.
+        // terminal's connection, its session and subscriptions, and its record in its firm's grain. Not at full speed:
+        // its 200 terminals are too few to show a terminal's memory, and its 20 s would still feel the GC starting
+        // small again after the aggressive collections.
         var order = await PlanOrders();
         var specs = plan.Specs(terminals, order, Ports);
         var rssBefore = RssBytes();
-        List<MemoryPoint> points = [await Memory(0)];
+        var steps = flat ? 1 : MemorySteps;
+        List<MemoryPoint> points = flat ? [] : [await Memory(0)];
         var workers = new List<WorkerProcess>();
         await using var stop = new Workers(workers);
         var rssConnected = rssBefore;
-        for (var step = 1; step <= MemorySteps; step++)
+        for (var step = 1; step <= steps; step++)
         {
-            var (from, to) = (terminals * (step - 1) / MemorySteps, terminals * step / MemorySteps);
+            var (from, to) = (terminals * (step - 1) / steps, terminals * step / steps);
             await Connect(specs[from..to], workers, rate, window);
             await Settle();
             rssConnected = RssBytes();
-            points.Add(await Memory(to));
+            if (!flat)
+            {
+                points.Add(await Memory(to));
+            }
         }
 
         // The same terminals connected and subscribed, not counting: what holding them costs, once the work of
@@ -169,7 +175,7 @@ public sealed class FleetRun(IReadOnlyList<BenchBrain> silos, FleetPlan plan, in
         return new FleetFigures(scenario, terminals, silos.Count, flat ? double.NaN : terminals * rate, cpu * 100, rssMeasured / (1 << 20),
             (rssConnected - rssBefore) / terminals / 1024, LatencyHistogram.Percentile(latency, 0.5), LatencyHistogram.Percentile(latency, 0.99),
             applied, Percentile(api, 0.5), Percentile(api, 0.99), api.Count > 0 ? api.Max() : double.NaN, exact, drops, publisherCpu * 100,
-            idleCpu * 100, note, MemoryPerTerminal.Between(points[0], points[^1]), MemoryPerTerminal.Slope(points));
+            idleCpu * 100, note, flat ? null : MemoryPerTerminal.Between(points[0], points[^1]), flat ? null : MemoryPerTerminal.Slope(points));
     }
 
     /// <summary>
