@@ -12,8 +12,8 @@ namespace IndustryBrain.Silo.Mqtt;
 /// <summary>
 /// The embedded broker's TCP listener, in place of MQTTnet's own: it closes a connection beyond
 /// Mqtt:MaxConnections, or beyond Mqtt:MaxConnectionsPerAddress from one client address, at once, and reads
-/// every connection through a <see cref="MqttPacketGuard"/> (its <see cref="TerminalChannel"/>), so a packet over Mqtt:MaxPacketBytes closes its
-/// connection before any memory is taken for it.
+/// every connection through a <see cref="MqttPacketGuard"/> (in its <see cref="TerminalChannel"/>), so a packet over
+/// Mqtt:MaxPacketBytes closes its connection before any memory is taken for it.
 /// </summary>
 public sealed class GuardedTcpServerAdapter(
     IPAddress address,

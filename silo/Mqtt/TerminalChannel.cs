@@ -113,18 +113,18 @@ public sealed class TerminalChannel : IMqttChannel
 
     private async Task WriteLater(ReadOnlyMemory<byte> segment, ReadOnlySequence<byte> rest, CancellationToken cancellationToken)
     {
-        while (!segment.IsEmpty)
-        {
-            segment = segment[await _socket.SendAsync(segment, SocketFlags.None, cancellationToken)..];
-        }
-
+        await SendAll(segment, cancellationToken);
         foreach (var next in rest)
         {
-            var left = next;
-            while (!left.IsEmpty)
-            {
-                left = left[await _socket.SendAsync(left, SocketFlags.None, cancellationToken)..];
-            }
+            await SendAll(next, cancellationToken);
+        }
+    }
+
+    private async Task SendAll(ReadOnlyMemory<byte> bytes, CancellationToken cancellationToken)
+    {
+        while (!bytes.IsEmpty)
+        {
+            bytes = bytes[await _socket.SendAsync(bytes, SocketFlags.None, cancellationToken)..];
         }
     }
 
