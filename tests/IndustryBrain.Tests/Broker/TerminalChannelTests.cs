@@ -46,7 +46,7 @@ public sealed class TerminalChannelTests : IAsyncLifetime
         var first = Bytes(5 << 20, 1);
         var second = Bytes(6 << 20, 2);
         var third = Bytes(5 << 20, 3);
-        var write = channel.WriteAsync(Sequence(first, second, third), isEndOfPacket: true, CancellationToken.None);
+        var write = channel.WriteAsync(Sequences.Of(first, second, third), isEndOfPacket: true, CancellationToken.None);
         Assert.False(write.IsCompleted, "the socket took 16 MiB without the terminal reading: the test shows nothing");
 
         var received = new MemoryStream();
@@ -126,33 +126,5 @@ public sealed class TerminalChannelTests : IAsyncLifetime
         var bytes = new byte[length];
         new Random(seed).NextBytes(bytes);
         return bytes;
-    }
-
-    private static ReadOnlySequence<byte> Sequence(params byte[][] parts)
-    {
-        var first = new Segment(parts[0], 0);
-        var last = first;
-        foreach (var part in parts.Skip(1))
-        {
-            last = last.Append(part);
-        }
-
-        return new ReadOnlySequence<byte>(first, 0, last, last.Memory.Length);
-    }
-
-    private sealed class Segment : ReadOnlySequenceSegment<byte>
-    {
-        public Segment(ReadOnlyMemory<byte> memory, long runningIndex)
-        {
-            Memory = memory;
-            RunningIndex = runningIndex;
-        }
-
-        public Segment Append(ReadOnlyMemory<byte> memory)
-        {
-            var next = new Segment(memory, RunningIndex + Memory.Length);
-            Next = next;
-            return next;
-        }
     }
 }

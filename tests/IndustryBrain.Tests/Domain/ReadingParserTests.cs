@@ -293,11 +293,9 @@ public sealed class ReadingParserTests
     public void A_payload_split_over_several_segments_parses_like_one()
     {
         var bytes = Encoding.UTF8.GetBytes("""[{"order":"QF-1","step":"forge","seq":1,"good":10},{"order":"QF-1","step":"forge","seq":2,"good":20}]""");
-        var first = new Segment(bytes.AsMemory(0, 7), 0);
-        var last = first.Append(bytes.AsMemory(7, 30)).Append(bytes.AsMemory(37));
         var readings = new List<ParsedReading>();
 
-        var refusal = ReadingParser.ParseCounts(new ReadOnlySequence<byte>(first, 0, last, last.Memory.Length), "T1", Received, readings);
+        var refusal = ReadingParser.ParseCounts(Sequences.Of(bytes.AsMemory(0, 7), bytes.AsMemory(7, 30), bytes.AsMemory(37)), "T1", Received, readings);
 
         Assert.Null(refusal);
         Assert.Equal([10L, 20L], readings.Select(r => r.Reading.Good));
@@ -364,21 +362,5 @@ public sealed class ReadingParserTests
 
         Assert.Null(status);
         Assert.Equal(RejectReasons.TooLarge, refusal?.Reason);
-    }
-
-    private sealed class Segment : ReadOnlySequenceSegment<byte>
-    {
-        public Segment(ReadOnlyMemory<byte> memory, long runningIndex)
-        {
-            Memory = memory;
-            RunningIndex = runningIndex;
-        }
-
-        public Segment Append(ReadOnlyMemory<byte> memory)
-        {
-            var next = new Segment(memory, RunningIndex + Memory.Length);
-            Next = next;
-            return next;
-        }
     }
 }
